@@ -1,0 +1,150 @@
+"""The ``ttcsim`` command line. Errors exit with code 2 and one clear message."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from .model import TTCModel
+from .scenario import ScenarioError, load_scenario
+
+EXIT_USAGE = 2
+PLOT_KINDS = ("classes", "timing", "fan", "heatmap", "dual_track")
+
+
+class CLIError(Exception):
+    """A user error: printed as one line, exit code 2."""
+
+
+def _add_set(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="PATH=VALUE",
+        help="override a parameter after the file (repeatable; later wins), e.g. "
+        "us.patience=30, members.NL.exposure=0, 'members.*.threat=0.9', eu.rule=qmv",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ttcsim",
+        description="Agent-based simulation of US-EU export-control coordination (the TTC).",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("run", help="run one seeded replication and tell its story")
+    p.add_argument("scenario", help="scenario TOML file")
+    p.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    _add_set(p)
+    p.add_argument("--json", action="store_true", help="print only the outcome row as JSON")
+
+    p = sub.add_parser("validate", help="check scenario files")
+    p.add_argument("scenario", nargs="+")
+    _add_set(p)
+
+    from . import batch
+
+    batch.add_commands(sub)
+
+    p = sub.add_parser("plot", help="plot batch results")
+    p.add_argument("results", nargs="+", help="results .parquet file(s) from 'ttcsim batch'")
+    p.add_argument(
+        "--kind",
+        choices=PLOT_KINDS,
+        required=True,
+        help="classes: outcome-class shares; timing: ECDF of a timing outcome; fan: monthly "
+        "bands of the gap (needs --trajectories); heatmap: P(outcome) over two sweeps; "
+        "dual_track: the headline multi-panel figure",
+    )
+    p.add_argument("--out", required=True, help="image file (.png, .pdf, .svg)")
+    p.add_argument("--outcome", default="coordinated", help="heatmap: expression, e.g. 'month_unilateral<12'")
+    p.add_argument("--x", help="heatmap: x column (e.g. sweep.us.patience)")
+    p.add_argument("--y", help="heatmap: y column")
+    p.add_argument("--field", default="month_unilateral", help="timing: outcome field (or lag:XX)")
+    return parser
+
+
+def _fmt(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:.3f}"
+    return str(value)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    sc = load_scenario(args.scenario, args.overrides)
+    model = TTCModel(sc, rng=args.seed).run()
+    row = model.outcome()
+    if args.json:
+        print(json.dumps(row, default=str))
+        return 0
+    print(f"{sc.name}: {sc.description}")
+    print(
+        f"seed {args.seed}; {sc.start} + {sc.months} months; rule {model.eu.rule}; "
+        f"overrides: {' '.join(sc.overrides) or 'none'}"
+    )
+    print()
+    print(f"{'month':7} {'actor':7} event")
+    for _t, date, actor, _kind, text in model.events:
+        print(f"{date:7} {actor:7} {text}")
+    print()
+    print("outcome")
+    for key, value in row.items():
+        if not key.startswith("param."):
+            print(f"  {key:30} {_fmt(value)}")
+    sampled = {k: v for k, v in row.items() if k.startswith("param.")}
+    if sampled:
+        print("sampled parameters")
+        for key, value in sampled.items():
+            print(f"  {key:30} {_fmt(value)}")
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    bad = 0
+    for path in args.scenario:
+        try:
+            sc = load_scenario(path, args.overrides)
+        except ScenarioError as e:
+            print(f"ttcsim: error: {e}", file=sys.stderr)
+            bad += 1
+            continue
+        print(
+            f"ok: {path} ({sc.name}: {sc.start} + {sc.months} months, "
+            f"{len(sc.sampled_paths())} sampled parameters, {len(sc.shocks)} shocks)"
+        )
+    return EXIT_USAGE if bad else 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    from . import batch
+
+    def cmd_plot(a: argparse.Namespace) -> int:
+        from . import plots
+
+        return plots.cmd_plot(a)
+
+    handlers = {"run": cmd_run, "validate": cmd_validate, "batch": batch.cmd_batch, "plot": cmd_plot}
+    try:
+        return handlers[args.command](args)
+    except (ScenarioError, CLIError) as e:
+        print(f"ttcsim: error: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("ttcsim: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

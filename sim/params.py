@@ -1,0 +1,139 @@
+"""The parameter schema: every tweakable preference, its range, its default and its meaning.
+
+This module is the single source of truth for parameter paths (the public interface of
+scenario files, ``--set PATH=VALUE`` overrides and the dashboard). A path is
+``section.key`` or ``members.<ISO2>.key``. Each field's metadata gives its range and a one-line
+meaning; defaults are neutral values that a scenario file normally overrides.
+
+Numeric parameters may be given in a scenario as a number or as a distribution table
+(see :mod:`sim.distributions`), sampled once per run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+UNIT = (0.0, 1.0)
+MONTHS = (0.0, 600.0)
+
+
+def _p(default: float, doc: str, rng: tuple[float, float] = UNIT) -> Any:
+    return field(default=default, metadata={"range": rng, "doc": doc})
+
+
+@dataclass
+class USParams:
+    """The United States (the executive, acting through BIS rules)."""
+
+    threat: float = _p(0.5, "perceived threat from the target's use of the basket")
+    exposure: float = _p(0.1, "share of US exports of the basket at stake with the target")
+    patience: float = _p(12.0, "months of talks before the US weighs acting alone", MONTHS)
+    pressure: float = _p(0.2, "leverage the US can spend on allies per month")
+    reach: float = _p(0.5, "extraterritorial reach: foreign-direct-product and de-minimis rules")
+    exemption: float = _p(0.5, "how far partners with similar controls are exempted from reach")
+    concession: float = _p(0.1, "share of the US-EU gap the US gives up per round")
+    reservation: float = _p(0.8, "lowest share of its ideal the US accepts in a joint deal")
+    lag: float = _p(0.0, "months from a US decision to its rule", MONTHS)
+
+
+@dataclass
+class CommissionParams:
+    """The European Commission (DG Trade), which proposes EU measures and brokers consent."""
+
+    autonomy: float = _p(0.5, "weight on an EU stance independent of the US ask")
+    brokerage: float = _p(0.5, "rate of pulling member positions together; derogation capacity")
+    agenda: float = _p(0.5, "initial attention share of the TTC on the hard track")
+
+
+@dataclass
+class MemberParams:
+    """One EU member state's preferences toward the scenario's target and basket."""
+
+    threat: float = _p(0.3, "perceived threat")
+    exposure: float = _p(0.05, "share of the member's relevant exports at stake with the target")
+    us_dependence: float = _p(0.5, "susceptibility to US pressure; reliance on US security")
+    retaliation_fear: float = _p(0.2, "fear of the target's retaliation")
+    lag: float = _p(6.0, "months to put a national measure in force", MONTHS)
+
+
+@dataclass
+class TargetParams:
+    """The state the controls are aimed at."""
+
+    retaliation: float = _p(0.3, "propensity to retaliate against an adopter")
+    availability: float = _p(0.3, "share of the basket others (and the target) can still supply")
+
+
+@dataclass
+class EUParams:
+    """The EU's legal frame for a measure in this basket."""
+
+    rule: str = field(
+        default="unanimity",
+        metadata={"choices": ("unanimity", "qmv"), "doc": "Council voting rule"},
+    )
+    lag: float = _p(0.0, "months from EU agreement to adoption", MONTHS)
+    national_controls: bool = field(
+        default=True, metadata={"doc": "members may adopt national measures (Art. 9)"}
+    )
+
+
+DEFAULT_MINISTERIALS = ("2021-09", "2022-05", "2022-12", "2023-05", "2024-01", "2024-04")
+
+
+@dataclass
+class TTCParams:
+    """The Trade and Technology Council's bargaining rules."""
+
+    ministerials: tuple[str, ...] = field(
+        default=DEFAULT_MINISTERIALS,
+        metadata={"doc": "ministerial months (YYYY-MM), which give a round extra weight"},
+    )
+    tolerance: float = _p(0.15, "largest US-EU gap that still counts as aligned")
+    min_stringency: float = _p(0.3, "a deal below this level is no control")
+    window: float = _p(6.0, "months within which both sides must adopt", MONTHS)
+
+
+SECTIONS: dict[str, type] = {
+    "us": USParams,
+    "commission": CommissionParams,
+    "target": TargetParams,
+    "eu": EUParams,
+    "ttc": TTCParams,
+}
+MEMBER_KEYS: tuple[str, ...] = tuple(f.name for f in fields(MemberParams))
+SCENARIO_KEYS = ("name", "description", "start", "months", "extends")
+MEMBERS_FILE_KEYS = ("preferences", "basket")
+
+
+def spec(section: str, key: str) -> Any:
+    """The dataclass field that defines ``section.key`` (``section`` may be 'members')."""
+    cls = MemberParams if section == "members" else SECTIONS[section]
+    for f in fields(cls):
+        if f.name == key:
+            return f
+    raise KeyError(key)
+
+
+def is_numeric(section: str, key: str) -> bool:
+    """True when ``section.key`` holds a number in a range (so it may be a distribution)."""
+    return "range" in spec(section, key).metadata
+
+
+def value_range(section: str, key: str) -> tuple[float, float]:
+    r: tuple[float, float] = spec(section, key).metadata["range"]
+    return r
+
+
+def defaults() -> dict[str, Any]:
+    """Every non-member path with its default value."""
+    out: dict[str, Any] = {}
+    for name, cls in SECTIONS.items():
+        for f in fields(cls):
+            out[f"{name}.{f.name}"] = f.default
+    return out
+
+
+def member_defaults() -> dict[str, float]:
+    return {f.name: float(f.default) for f in fields(MemberParams)}  # type: ignore[arg-type]

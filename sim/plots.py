@@ -1,0 +1,234 @@
+"""Figures of batch results: outcome classes, timing distributions, fan charts, sweep maps.
+
+Every function takes a results table (or trajectories table) and a matplotlib ``Axes`` and
+draws one panel with titles, units and scenario labels, in the Okabe-Ito colour-blind-safe
+palette. ``ttcsim plot`` writes them to files; :func:`dual_track` composes the headline figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+from collections.abc import Sequence
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+from matplotlib.axes import Axes  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from .outcomes import OUTCOME_CLASSES  # noqa: E402
+from .scenario import ScenarioError  # noqa: E402
+from .stylized import column, load_facts  # noqa: E402
+
+OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+CLASS_COLOURS = dict(
+    zip(OUTCOME_CLASSES, ["#009E73", "#E69F00", "#D55E00", "#56B4E9", "#999999"], strict=True)
+)
+CLASS_LABELS = {
+    "coordinated": "coordinated (TTC deal)",
+    "unilateral_with_followers": "US alone, allies follow",
+    "unilateral_alone": "US alone, nobody follows",
+    "eu_only": "EU/members only",
+    "no_controls": "no controls",
+}
+
+
+def _colours(names: Sequence[str]) -> dict[str, str]:
+    return {n: OKABE_ITO[i % len(OKABE_ITO)] for i, n in enumerate(names)}
+
+
+def _scenarios(df: pd.DataFrame) -> list[str]:
+    return list(dict.fromkeys(df["scenario"]))
+
+
+def outcome_classes(df: pd.DataFrame, ax: Axes) -> None:
+    """Stacked horizontal bars: share of runs in each outcome class, one bar per scenario."""
+    names = _scenarios(df)
+    left = np.zeros(len(names))
+    for cls in OUTCOME_CLASSES:
+        share = np.array([(df.loc[df.scenario == n, "outcome_class"] == cls).mean() for n in names])
+        ax.barh(names, share, left=left, color=CLASS_COLOURS[cls], label=CLASS_LABELS[cls], edgecolor="white")
+        for y, (x0, w) in enumerate(zip(left, share, strict=True)):
+            if w >= 0.08:
+                ax.text(x0 + w / 2, y, f"{w:.0%}", ha="center", va="center", fontsize=8, color="white")
+        left += share
+    ax.set_xlim(0, 1)
+    ax.set_xlabel("share of runs")
+    ax.set_title("How each scenario ends")
+    ax.invert_yaxis()
+    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=2, frameon=False)
+
+
+TIMING = (
+    ("months_shock_to_coordination", "", "Shock to coordination", "months from the first shock"),
+    ("month_unilateral", "", "US acts alone", "month of the US unilateral rule"),
+    ("lag:NL", "us_unilateral", "Dutch alignment", "months from the US rule to the Dutch rule"),
+)
+
+
+def _observed(field: str) -> list[tuple[str, float]]:
+    return [
+        (f.scenario, float(f.observed)) for f in load_facts() if f.field == field and f.observed is not None
+    ]
+
+
+def timing(df: pd.DataFrame, ax: Axes, field: str, given: str = "", title: str = "", label: str = "") -> None:
+    """ECDF of a timing outcome per scenario (runs where it happened), history marked."""
+    colours = _colours(_scenarios(df))
+    drawn = False
+    for name in _scenarios(df):
+        sub = df[df.scenario == name]
+        if given:
+            sub = sub[sub[given].astype(bool)]
+        x = pd.to_numeric(column(sub, field), errors="coerce").dropna().to_numpy()
+        if len(x) == 0:
+            continue
+        xs = np.sort(x)
+        share = len(x) / max(1, len(df[df.scenario == name]))
+        ax.step(
+            xs,
+            np.arange(1, len(xs) + 1) / len(xs),
+            where="post",
+            color=colours[name],
+            label=f"{name} (happens in {share:.0%} of runs)",
+        )
+        drawn = True
+    for scen, value in _observed(field):
+        if scen in colours:
+            ax.axvline(value, color=colours[scen], ls="--", lw=1)
+            ax.annotate(
+                f"history: {value:g}",
+                (value, 0.05),
+                rotation=90,
+                fontsize=7,
+                xytext=(3, 0),
+                textcoords="offset points",
+                color=colours[scen],
+            )
+    ax.set_ylim(0, 1.02)
+    lo, hi = ax.get_xlim()
+    ax.set_xlim(min(lo, -1), max(hi, 3))
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.set_ylabel("cumulative share of runs")
+    ax.set_xlabel(label or field)
+    ax.set_title(title or field)
+    if drawn:
+        ax.legend(fontsize=7, loc="lower right")
+    else:
+        ax.text(0.5, 0.5, "never happens", transform=ax.transAxes, ha="center")
+
+
+def fan(
+    traj: pd.DataFrame, ax: Axes, value: str, label: str, title: str = "", band: str | None = None
+) -> None:
+    """Median with 50 % and 90 % bands of a monthly series, per scenario."""
+    colours = _colours(_scenarios(traj))
+    for name in _scenarios(traj):
+        sub = traj[traj.scenario == name]
+        series = 1.0 - sub["hard_attention"] if value == "soft_attention" else sub[value]
+        q = series.groupby(sub["month"]).quantile([0.05, 0.25, 0.5, 0.75, 0.95]).unstack()
+        c = colours[name]
+        ax.fill_between(q.index, q[0.05], q[0.95], color=c, alpha=0.15, lw=0)
+        ax.fill_between(q.index, q[0.25], q[0.75], color=c, alpha=0.3, lw=0)
+        ax.plot(q.index, q[0.5], color=c, label=f"{name} median")
+        if band:
+            tol = sub.groupby("month")[band].median()
+            ax.plot(tol.index, tol, color=c, ls=":", lw=1, label=f"{name} tolerance")
+    ax.set_xlabel("months from scenario start")
+    ax.set_ylabel(label)
+    ax.set_title(f"{title or label}: median, 50 % and 90 % bands", fontsize=10)
+    ax.set_ylim(0, 1)
+    ax.legend(fontsize=7)
+
+
+def heatmap(df: pd.DataFrame, ax: Axes, outcome: str, x: str, y: str) -> None:
+    """P(outcome) over two swept parameters (columns ``sweep.<path>``)."""
+    for c in (x, y):
+        if c not in df:
+            raise ScenarioError(
+                "--x/--y",
+                c,
+                f"not a column of the results (sweeps: "
+                f"{', '.join(k for k in df if k.startswith('sweep.')) or 'none'})",
+            )
+    hit = _evaluate(df, outcome)
+    grid = hit.groupby([df[y], df[x]]).mean().unstack()
+    im = ax.imshow(grid.to_numpy(dtype=float), origin="lower", aspect="auto", cmap="cividis", vmin=0, vmax=1)
+    ax.set_xticks(range(len(grid.columns)), [f"{v:.3g}" if isinstance(v, float) else v for v in grid.columns])
+    ax.set_yticks(range(len(grid.index)), [f"{v:.3g}" if isinstance(v, float) else v for v in grid.index])
+    ax.set_xlabel(x.removeprefix("sweep."))
+    ax.set_ylabel(y.removeprefix("sweep."))
+    ax.set_title(f"P({outcome})")
+    for (i, j), v in np.ndenumerate(grid.to_numpy(dtype=float)):
+        if not math.isnan(v):
+            ax.text(
+                j, i, f"{v:.2f}", ha="center", va="center", fontsize=7, color="white" if v < 0.6 else "black"
+            )
+    ax.figure.colorbar(im, ax=ax, label="share of runs")
+
+
+def _evaluate(df: pd.DataFrame, expr: str) -> pd.Series:
+    try:
+        out = df.eval(expr)
+    except Exception as e:  # pandas raises many kinds for a bad expression
+        raise ScenarioError("--outcome", expr, f"cannot evaluate on the results ({e})") from None
+    return out.fillna(False).astype(float)
+
+
+def dual_track(df: pd.DataFrame, traj: pd.DataFrame | None = None) -> Figure:
+    """The headline figure: how each track ends, when, and where the TTC's attention goes."""
+    fig, axes = plt.subplots(2, 3, figsize=(15, 8.5))
+    outcome_classes(df, axes[0, 0])
+    for ax, (field, given, title, label) in zip([axes[0, 1], axes[0, 2], axes[1, 0]], TIMING, strict=True):
+        timing(df, ax, field, given, title, label)
+    if traj is not None and not traj.empty:
+        fan(traj, axes[1, 1], "gap", "US-EU gap (ask - offer)", "The hard track: gap", band="tolerance")
+        fan(traj, axes[1, 2], "soft_attention", "attention share on the soft track", "Where the TTC looks")
+    else:
+        for ax in axes[1, 1:]:
+            ax.axis("off")
+    fig.suptitle("The TTC's dual track: the same model, Russia-like vs China-like parameters", fontsize=13)
+    fig.tight_layout()
+    return fig
+
+
+# ----------------------------------------------------------------------------- CLI
+
+
+def cmd_plot(args: argparse.Namespace) -> int:
+    from .batch import read_results, trajectories_path
+
+    out = Path(args.out)
+    if not out.parent.is_dir():
+        raise ScenarioError("--out", str(out), f"folder {out.parent} does not exist")
+    df = read_results(args.results)
+    if args.kind in ("fan", "dual_track"):
+        tpaths = [trajectories_path(Path(p)) for p in args.results]
+        missing = [str(p) for p in tpaths if not p.exists()]
+        if missing and args.kind == "fan":
+            raise ScenarioError(missing[0], "", "no trajectories: rerun 'ttcsim batch' with --trajectories")
+        traj = read_results([p for p in tpaths if p.exists()]) if len(missing) < len(tpaths) else None
+    if args.kind == "dual_track":
+        fig = dual_track(df, traj)
+    else:
+        fig, ax = plt.subplots(figsize=(7, 4.5))
+        if args.kind == "classes":
+            outcome_classes(df, ax)
+        elif args.kind == "timing":
+            timing(df, ax, args.field, "us_unilateral" if args.field.startswith("lag:") else "", args.field)
+        elif args.kind == "fan":
+            fan(traj, ax, "gap", "US-EU gap (ask - offer)", band="tolerance")  # type: ignore[arg-type]
+        else:
+            if not (args.x and args.y):
+                raise ScenarioError("--kind heatmap", "", "needs --x and --y (swept columns)")
+            heatmap(df, ax, args.outcome, args.x, args.y)
+        fig.tight_layout()
+    fig.savefig(out, dpi=130)
+    plt.close(fig)
+    print(f"wrote {out}")
+    return 0

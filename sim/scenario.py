@@ -1,0 +1,505 @@
+"""Scenario files: loading, validation, ``extends``, precedence and ``PATH=VALUE`` overrides.
+
+A scenario is a TOML file (see ``scenarios/`` and the README). Resolution order, later wins:
+
+1. the parameter defaults of :mod:`sim.params`;
+2. the scenario named by ``scenario.extends`` (resolved the same way, recursively);
+3. this file: its sections, then ``members.preferences`` (the CSV of per-member defaults),
+   then ``[members."*"]``, then ``[members.<ISO2>]``; ``[[shocks]]`` replaces the base's list;
+4. overrides ``PATH=VALUE`` in the order given, whatever their specificity
+   (``members.*.threat=0.9`` sets all 27 members).
+
+Every problem raises :class:`ScenarioError` naming the file, the key path and the problem.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import tomllib
+import zlib
+from dataclasses import dataclass, field, replace
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from . import params as P
+from .distributions import Distribution, DistributionError, parse
+
+DATA_DIR = Path(__file__).parent / "data"
+MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+TOP_LEVEL = ("scenario", "us", "commission", "members", "target", "eu", "ttc", "shocks")
+
+
+class ScenarioError(ValueError):
+    """A scenario file or override is invalid. ``str()`` is the one-line message for users."""
+
+    def __init__(self, source: str, key: str, problem: str):
+        self.source, self.key, self.problem = source, key, problem
+        super().__init__(f"{source}: {key}: {problem}" if key else f"{source}: {problem}")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (ScenarioError, (self.source, self.key, self.problem))
+
+
+# --------------------------------------------------------------------------- member table
+
+
+@dataclass(frozen=True)
+class MemberTable:
+    """Static facts of the 27 member states, in canonical ISO order (sources: data/README.md)."""
+
+    iso: tuple[str, ...]
+    name: tuple[str, ...]
+    population: np.ndarray
+    columns: dict[str, np.ndarray]
+
+    def baskets(self) -> list[str]:
+        return sorted(c[len("supply_") :] for c in self.columns if c.startswith("supply_"))
+
+    def supply(self, basket: str) -> np.ndarray:
+        return self.columns[f"supply_{basket}"]
+
+    def exporter(self, basket: str) -> np.ndarray:
+        return self.columns[f"exporter_{basket}"].astype(bool)
+
+
+@cache
+def member_table(path: str = str(DATA_DIR / "member_states.csv")) -> MemberTable:
+    with open(path, newline="", encoding="utf-8") as fh:
+        rows = sorted(csv.DictReader(fh), key=lambda r: r["iso"])
+    cols = [c for c in rows[0] if c.startswith(("supply_", "exporter_"))]
+    return MemberTable(
+        iso=tuple(r["iso"] for r in rows),
+        name=tuple(r["name"] for r in rows),
+        population=np.array([float(r["population"]) for r in rows]),
+        columns={c: _normalised(c, np.array([float(r[c]) for r in rows])) for c in cols},
+    )
+
+
+def _normalised(column: str, x: np.ndarray) -> np.ndarray:
+    """Supply shares are rounded in the CSV; rescale them to sum to exactly 1."""
+    return x / x.sum() if column.startswith("supply_") else x
+
+
+# --------------------------------------------------------------------------- the scenario
+
+
+@dataclass(frozen=True)
+class Shock:
+    """At calendar ``month``, add ``delta`` to the parameter at ``path`` (clipped to range)."""
+
+    month: str
+    path: str
+    delta: float
+
+
+@dataclass
+class Scenario:
+    """A resolved scenario: every parameter path with a number, distribution or setting.
+
+    ``values`` maps concrete paths (``us.threat``, ``members.NL.exposure``) to values. It
+    pickles, so process pools and cluster workers can receive it.
+    """
+
+    name: str
+    source: str
+    start: str
+    months: int
+    description: str = ""
+    basket: str = "dual_use"
+    preferences: str = ""
+    values: dict[str, Any] = field(default_factory=dict)
+    shocks: tuple[Shock, ...] = ()
+    overrides: tuple[str, ...] = ()
+
+    @property
+    def members(self) -> tuple[str, ...]:
+        return member_table().iso
+
+    def sampled_paths(self) -> list[str]:
+        """Paths whose value is a distribution (sampled once per run), in canonical order."""
+        return sorted(p for p, v in self.values.items() if isinstance(v, Distribution))
+
+    def sample(self, seed_seq: np.random.SeedSequence) -> dict[str, Any]:
+        """Concrete values for one run. Each sampled path draws from its own child stream,
+        keyed by the path's name, so adding or fixing one parameter never shifts another's
+        draw (common random numbers across counterfactuals)."""
+        out = dict(self.values)
+        for path in self.sampled_paths():
+            child = np.random.SeedSequence(
+                seed_seq.entropy, spawn_key=(*seed_seq.spawn_key, zlib.crc32(path.encode()))
+            )
+            out[path] = self.values[path].sample(np.random.default_rng(child))
+        return out
+
+    def with_overrides(self, overrides: tuple[str, ...] | list[str]) -> Scenario:
+        """A copy with ``PATH=VALUE`` overrides applied after everything else."""
+        return self.with_values([parse_override(text) for text in overrides], "--set", tuple(overrides))
+
+    def with_values(
+        self, pairs: list[tuple[str, Any]], source: str = "--set", texts: tuple[str, ...] = ()
+    ) -> Scenario:
+        """A copy with (path, value) pairs applied in order; ``source`` names them in errors."""
+        new = replace(self, values=dict(self.values), overrides=(*self.overrides, *texts))
+        for path, value in pairs:
+            _set_path(new, source, path, value)
+        return new
+
+    def month_index(self, ym: str) -> int:
+        return month_diff(self.start, ym)
+
+    def calendar(self, t: int) -> str:
+        y, m = int(self.start[:4]), int(self.start[5:])
+        k = y * 12 + (m - 1) + t
+        return f"{k // 12:04d}-{k % 12 + 1:02d}"
+
+
+def month_diff(a: str, b: str) -> int:
+    """Months from ``a`` to ``b`` (both YYYY-MM)."""
+    return (int(b[:4]) - int(a[:4])) * 12 + int(b[5:]) - int(a[5:])
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def load_scenario(path: str | Path, overrides: tuple[str, ...] | list[str] = ()) -> Scenario:
+    """Load, validate and resolve a scenario file, then apply overrides in order."""
+    sc = _resolve(Path(path), ())
+    return sc.with_overrides(tuple(overrides)) if overrides else sc
+
+
+def _read_toml(path: Path, source: str) -> dict[str, Any]:
+    try:
+        with open(path, "rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        raise ScenarioError(source, "", "file not found") from None
+    except IsADirectoryError:
+        raise ScenarioError(source, "", "is a directory, not a scenario file") from None
+    except UnicodeDecodeError as e:
+        raise ScenarioError(source, "", f"not UTF-8 text ({e.reason})") from None
+    except tomllib.TOMLDecodeError as e:
+        raise ScenarioError(source, "", f"malformed TOML: {e}") from None
+
+
+def _resolve(path: Path, stack: tuple[Path, ...]) -> Scenario:
+    source = str(path)
+    real = path.resolve()
+    if real in stack:
+        chain = " -> ".join(str(p) for p in (*stack, real))
+        raise ScenarioError(source, "scenario.extends", f"cycle: {chain}")
+    doc = _read_toml(path, source)
+    for key in doc:
+        if key not in TOP_LEVEL:
+            raise ScenarioError(source, key, f"unknown section (expected one of {', '.join(TOP_LEVEL)})")
+    head = doc.get("scenario", {})
+    _need_table(source, "scenario", head)
+    for key in head:
+        if key not in P.SCENARIO_KEYS:
+            raise ScenarioError(source, f"scenario.{key}", "unknown key")
+
+    if "extends" in head:
+        base_ref = head["extends"]
+        if not isinstance(base_ref, str):
+            raise ScenarioError(source, "scenario.extends", "must be a path string")
+        base_path = (path.parent / base_ref) if not Path(base_ref).is_absolute() else Path(base_ref)
+        sc = _resolve(base_path, (*stack, real))
+        sc = replace(sc, values=dict(sc.values), source=source)
+    else:
+        for key in ("start", "months"):
+            if key not in head:
+                raise ScenarioError(
+                    source, f"scenario.{key}", "missing (required unless the file extends another)"
+                )
+        sc = Scenario(name=path.stem, source=source, start="", months=0, values=P.defaults())
+        _apply_member_rows(sc, source, {iso: P.member_defaults() for iso in sc.members})
+
+    sc.name = path.stem
+    for key in ("name", "description", "start", "months"):
+        if key in head:
+            _set_path(sc, source, f"scenario.{key}", head[key])
+
+    for section in ("us", "commission", "target", "eu", "ttc"):
+        if section in doc:
+            table = doc[section]
+            _need_table(source, section, table)
+            for key, value in table.items():
+                _set_path(sc, source, f"{section}.{key}", value)
+
+    if "members" in doc:
+        _apply_members(sc, source, path, doc["members"])
+
+    if "shocks" in doc:
+        sc.shocks = _parse_shocks(sc, source, doc["shocks"])
+    else:
+        sc.shocks = tuple(sc.shocks)
+    _check_shock_months(sc, source)
+    return sc
+
+
+def _need_table(source: str, key: str, value: Any) -> None:
+    if not isinstance(value, dict):
+        raise ScenarioError(source, key, f"must be a table (got {type(value).__name__})")
+
+
+def _apply_members(sc: Scenario, source: str, path: Path, table: Any) -> None:
+    _need_table(source, "members", table)
+    iso = set(sc.members)
+    for key in table:
+        if key in P.MEMBERS_FILE_KEYS or key == "*" or key in iso:
+            continue
+        raise ScenarioError(
+            source, f"members.{key}", f"unknown member code (expected one of {' '.join(sc.members)}, or '*')"
+        )
+    if "basket" in table:
+        _set_path(sc, source, "members.basket", table["basket"])
+    if "preferences" in table:
+        ref = table["preferences"]
+        if not isinstance(ref, str):
+            raise ScenarioError(source, "members.preferences", "must be a path string")
+        csv_path = _find_preferences(path, ref)
+        if csv_path is None:
+            raise ScenarioError(
+                source,
+                "members.preferences",
+                f"file {ref!r} not found (next to the scenario or in {DATA_DIR})",
+            )
+        sc.preferences = str(csv_path)
+        _apply_member_rows(sc, source, read_preferences(csv_path, sc.members))
+    if "*" in table:
+        _need_table(source, "members.*", table["*"])
+        for key, value in table["*"].items():
+            _set_path(sc, source, f"members.*.{key}", value)
+    for code in sorted(k for k in table if k in iso):
+        _need_table(source, f"members.{code}", table[code])
+        for key, value in table[code].items():
+            _set_path(sc, source, f"members.{code}.{key}", value)
+
+
+def _find_preferences(scenario_path: Path, ref: str) -> Path | None:
+    p = Path(ref)
+    candidates = [p] if p.is_absolute() else [scenario_path.parent / p, DATA_DIR / p]
+    return next((c for c in candidates if c.is_file()), None)
+
+
+def read_preferences(path: Path, members: tuple[str, ...]) -> dict[str, dict[str, float]]:
+    """Per-member defaults from a preferences CSV (columns: iso, the member keys, source)."""
+    source = str(path)
+    with open(path, newline="", encoding="utf-8") as fh:
+        reader = csv.DictReader(fh)
+        missing = [k for k in ("iso", *P.MEMBER_KEYS) if k not in (reader.fieldnames or [])]
+        if missing:
+            raise ScenarioError(source, "columns", f"missing column(s) {', '.join(missing)}")
+        rows: dict[str, dict[str, float]] = {}
+        for n, row in enumerate(reader, start=2):
+            code = row["iso"]
+            if code not in members:
+                raise ScenarioError(source, f"line {n}", f"unknown member code {code!r}")
+            vals: dict[str, float] = {}
+            for key in P.MEMBER_KEYS:
+                try:
+                    vals[key] = float(row[key])
+                except (TypeError, ValueError):
+                    raise ScenarioError(source, f"{code}.{key}", f"not a number: {row[key]!r}") from None
+                lo, hi = P.value_range("members", key)
+                if not lo <= vals[key] <= hi:
+                    raise ScenarioError(source, f"{code}.{key}", f"{vals[key]} outside [{lo}, {hi}]")
+            rows[code] = vals
+    absent = sorted(set(members) - set(rows))
+    if absent:
+        raise ScenarioError(source, "iso", f"no row for {' '.join(absent)}")
+    return rows
+
+
+def _apply_member_rows(sc: Scenario, source: str, rows: dict[str, dict[str, float]]) -> None:
+    for code, vals in rows.items():
+        for key, v in vals.items():
+            sc.values[f"members.{code}.{key}"] = v
+
+
+def _parse_shocks(sc: Scenario, source: str, shocks: Any) -> tuple[Shock, ...]:
+    if not isinstance(shocks, list):
+        raise ScenarioError(source, "shocks", "must be an array of tables ([[shocks]])")
+    out = []
+    for i, s in enumerate(shocks):
+        where = f"shocks[{i}]"
+        _need_table(source, where, s)
+        extra = sorted(set(s) - {"month", "path", "delta"})
+        if extra:
+            raise ScenarioError(source, f"{where}.{extra[0]}", "unknown key (expected month, path, delta)")
+        for key in ("month", "path", "delta"):
+            if key not in s:
+                raise ScenarioError(source, f"{where}.{key}", "missing")
+        month = _month(source, f"{where}.month", s["month"])
+        if not isinstance(s["path"], str):
+            raise ScenarioError(source, f"{where}.path", "must be a string")
+        paths = _expand(source, f"{where}.path", s["path"], sc.members)
+        for p in paths:
+            if not _numeric_path(p):
+                raise ScenarioError(source, f"{where}.path", f"{p} is not a numeric parameter")
+        delta = s["delta"]
+        if isinstance(delta, bool) or not isinstance(delta, (int, float)) or not np.isfinite(delta):
+            raise ScenarioError(source, f"{where}.delta", f"must be a finite number (got {delta!r})")
+        out.append(Shock(month, s["path"], float(delta)))
+    return tuple(out)
+
+
+def _check_shock_months(sc: Scenario, source: str) -> None:
+    for s in sc.shocks:
+        t = month_diff(sc.start, s.month)
+        if not 0 <= t < sc.months:
+            raise ScenarioError(
+                source,
+                "shocks",
+                f"shock month {s.month} lies outside the horizon {sc.start} + {sc.months} months",
+            )
+
+
+def _numeric_path(path: str) -> bool:
+    parts = path.split(".")
+    if parts[0] == "members":
+        return len(parts) == 3 and P.is_numeric("members", parts[2])
+    return len(parts) == 2 and parts[0] in P.SECTIONS and P.is_numeric(parts[0], parts[1])
+
+
+# --------------------------------------------------------------------------- paths and values
+
+
+def parse_override(text: str) -> tuple[str, Any]:
+    """Split ``PATH=VALUE``; VALUE is parsed as TOML, else taken as a bare string."""
+    if "=" not in text:
+        raise ScenarioError("--set", text, "expected PATH=VALUE")
+    path, raw = text.split("=", 1)
+    path, raw = path.strip(), raw.strip()
+    if not path:
+        raise ScenarioError("--set", text, "empty PATH")
+    try:
+        value = tomllib.loads(f"v = {raw}")["v"]
+    except tomllib.TOMLDecodeError:
+        value = raw
+    return path, value
+
+
+def _expand(source: str, key: str, path: str, members: tuple[str, ...]) -> list[str]:
+    parts = path.split(".")
+    if parts[0] == "members" and len(parts) == 3:
+        if parts[1] == "*":
+            return [f"members.{m}.{parts[2]}" for m in members]
+        if parts[1] not in members:
+            raise ScenarioError(source, key, f"unknown member code {parts[1]!r} in {path}")
+    return [path]
+
+
+def _month(source: str, key: str, value: Any) -> str:
+    if not isinstance(value, str) or not MONTH_RE.match(value):
+        raise ScenarioError(source, key, f"must be a month 'YYYY-MM' (got {value!r})")
+    return value
+
+
+def _set_path(sc: Scenario, source: str, path: str, value: Any) -> None:
+    """Validate ``value`` for ``path`` and store it (expanding ``members.*``)."""
+    parts = path.split(".")
+    section = parts[0]
+    if section == "scenario" and len(parts) == 2:
+        key = parts[1]
+        if key in ("name", "description"):
+            if not isinstance(value, str):
+                raise ScenarioError(source, path, "must be a string")
+            setattr(sc, key, value)
+        elif key == "start":
+            sc.start = _month(source, path, value)
+        elif key == "months":
+            if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 600:
+                raise ScenarioError(
+                    source, path, f"must be a whole number of months in 1..600 (got {value!r})"
+                )
+            sc.months = value
+        else:
+            raise ScenarioError(source, path, "unknown key (overridable: name, description, start, months)")
+        return
+    if section == "members" and len(parts) == 2:
+        if parts[1] == "basket":
+            table = member_table()
+            if not isinstance(value, str) or value not in table.baskets():
+                raise ScenarioError(
+                    source, path, f"must be one of {', '.join(table.baskets())} (got {value!r})"
+                )
+            sc.basket = value
+            return
+        if parts[1] == "preferences" and source.startswith("--"):
+            p = _find_preferences(Path.cwd() / "x", str(value))
+            if p is None:
+                raise ScenarioError(source, path, f"file {value!r} not found")
+            sc.preferences = str(p)
+            _apply_member_rows(sc, str(p), read_preferences(p, sc.members))
+            return
+    if section == "members":
+        if len(parts) != 3:
+            raise ScenarioError(source, path, "member paths are members.<ISO2>.key or members.*.key")
+        if parts[2] not in P.MEMBER_KEYS:
+            raise ScenarioError(
+                source, path, f"unknown member key {parts[2]!r} (expected one of {', '.join(P.MEMBER_KEYS)})"
+            )
+        checked = _check_value(source, path, "members", parts[2], value)
+        for concrete in _expand(source, path, path, sc.members):
+            sc.values[concrete] = checked
+        return
+    if section not in P.SECTIONS or len(parts) != 2:
+        raise ScenarioError(
+            source, path, f"unknown parameter path (sections: scenario, {', '.join(P.SECTIONS)}, members)"
+        )
+    try:
+        P.spec(section, parts[1])
+    except KeyError:
+        raise ScenarioError(source, path, "unknown key") from None
+    sc.values[path] = _check_value(source, path, section, parts[1], value)
+
+
+def _check_value(source: str, path: str, section: str, key: str, value: Any) -> Any:
+    f = P.spec(section, key)
+    meta = f.metadata
+    if "range" in meta:
+        lo, hi = meta["range"]
+        if isinstance(value, dict):
+            try:
+                return parse(value, (lo, hi))
+            except DistributionError as e:
+                raise ScenarioError(source, path, f"bad distribution: {e}") from None
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ScenarioError(source, path, f"must be a number or a distribution table (got {value!r})")
+        if not np.isfinite(value) or not lo <= value <= hi:
+            raise ScenarioError(source, path, f"{value} outside [{lo:g}, {hi:g}]")
+        return float(value)
+    if "choices" in meta:
+        if value not in meta["choices"]:
+            raise ScenarioError(source, path, f"must be one of {', '.join(meta['choices'])} (got {value!r})")
+        return value
+    if isinstance(f.default, bool):
+        if not isinstance(value, bool):
+            raise ScenarioError(source, path, f"must be true or false (got {value!r})")
+        return value
+    # ministerials
+    if not isinstance(value, list):
+        raise ScenarioError(source, path, "must be a list of months ['YYYY-MM', ...]")
+    return tuple(_month(source, f"{path}[{i}]", v) for i, v in enumerate(value))
+
+
+def swap_parameters(own: Scenario, other: Scenario) -> Scenario:
+    """``own`` rebuilt with ``other``'s parameters, shocks and preference table, keeping only
+    its own name, start, horizon and ministerial calendar (the swap test of spec section 6).
+    Shocks keep their calendar months; one falling outside ``own``'s horizon is dropped."""
+    values = dict(other.values)
+    values["ttc.ministerials"] = own.values["ttc.ministerials"]
+    shocks = tuple(s for s in other.shocks if 0 <= month_diff(own.start, s.month) < own.months)
+    return replace(
+        other,
+        name=own.name,
+        source=f"{own.source} with the parameters of {other.source}",
+        start=own.start,
+        months=own.months,
+        values=values,
+        shocks=shocks,
+    )

@@ -1,0 +1,164 @@
+"""Stylized facts: statistics of a batch of outcome rows, checked against history.
+
+The facts themselves (bounds, history, sources) live in ``data/stylized_facts.toml``; this
+module computes each statistic with a 95 % interval (Wilson for shares, the distribution-free
+order-statistic interval for medians, the normal interval for means) and says whether the
+bound holds.
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+FACTS_FILE = Path(__file__).parent / "data" / "stylized_facts.toml"
+Z95 = 1.959963984540054
+
+
+@dataclass(frozen=True)
+class Fact:
+    id: str
+    scenario: str
+    label: str
+    statistic: str
+    field: str
+    op: str
+    value: Any
+    history: str
+    source: str
+    given: str = ""
+    observed: float | None = None
+
+    def target(self) -> str:
+        if self.op == "in":
+            return f"in {self.value[0]:g}..{self.value[1]:g}"
+        if self.op == "gt_scenario":
+            return f"> {self.value}"
+        return f"{self.op} {self.value:g}"
+
+
+@dataclass(frozen=True)
+class Result:
+    fact: Fact
+    value: float
+    low: float
+    high: float
+    n: int
+    passed: bool
+
+
+def load_facts(path: Path = FACTS_FILE) -> list[Fact]:
+    with open(path, "rb") as fh:
+        return [Fact(**f) for f in tomllib.load(fh)["fact"]]
+
+
+def _member_months(df: pd.DataFrame, iso: str) -> pd.Series:
+    def month(text: str) -> float:
+        for item in str(text).split():
+            code, _, m = item.partition(":")
+            if code == iso:
+                return float(m)
+        return math.nan
+
+    return pd.Series([month(t) for t in df["national_months"]], index=df.index, dtype=float)
+
+
+def column(df: pd.DataFrame, field: str) -> pd.Series:
+    """An outcome field, or a derived one: ``national:XX`` (XX adopted a national measure)
+    and ``lag:XX`` (months from the US unilateral rule to XX's measure)."""
+    kind, _, iso = field.partition(":")
+    if kind == "national" and iso:
+        codes = [str(t).split() for t in df["national_adopters"]]
+        return pd.Series([iso in c for c in codes], index=df.index, dtype=bool)
+    if kind == "lag" and iso:
+        return _member_months(df, iso) - pd.to_numeric(df["month_unilateral"], errors="coerce")
+    return df[field]
+
+
+def statistic(df: pd.DataFrame, kind: str, field: str, given: str = "") -> tuple[float, float, float, int]:
+    """(value, 95 % low, 95 % high, n) of a statistic over a batch."""
+    if given:
+        df = df[df[given].astype(bool)]
+    col = column(df, field)
+    if kind == "share":
+        x = col.astype(bool).to_numpy()
+        n = len(x)
+        if n == 0:
+            return math.nan, math.nan, math.nan, 0
+        p = float(x.mean())
+        lo, hi = wilson(p, n)
+        return p, lo, hi, n
+    x = pd.to_numeric(col, errors="coerce").dropna().to_numpy(dtype=float)
+    n = len(x)
+    if n == 0:
+        return math.nan, math.nan, math.nan, 0
+    if kind == "median":
+        lo, hi = median_interval(x)
+        return float(np.median(x)), lo, hi, n
+    mean, se = float(x.mean()), float(x.std(ddof=1) / math.sqrt(n)) if n > 1 else 0.0
+    return mean, mean - Z95 * se, mean + Z95 * se, n
+
+
+def wilson(p: float, n: int) -> tuple[float, float]:
+    """Wilson score interval for a proportion."""
+    z2 = Z95**2
+    centre = (p + z2 / (2 * n)) / (1 + z2 / n)
+    half = Z95 * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / (1 + z2 / n)
+    lo, hi = centre - half, centre + half
+    return (0.0 if lo < 1e-12 else lo), (1.0 if hi > 1 - 1e-12 else hi)
+
+
+def median_interval(x: np.ndarray) -> tuple[float, float]:
+    """Distribution-free 95 % interval for a median from order statistics."""
+    s = np.sort(x)
+    n = len(s)
+    half = Z95 * math.sqrt(n) / 2
+    lo = max(0, math.floor(n / 2 - half))
+    hi = min(n - 1, math.ceil(n / 2 + half) - 1)
+    return float(s[lo]), float(s[hi])
+
+
+def evaluate(batches: dict[str, pd.DataFrame], facts: list[Fact] | None = None) -> list[Result]:
+    """Check every fact whose scenario has a batch in ``batches`` (keyed by scenario name)."""
+    out = []
+    for f in facts if facts is not None else load_facts():
+        if f.scenario not in batches:
+            continue
+        v, lo, hi, n = statistic(batches[f.scenario], f.statistic, f.field, f.given)
+        if f.op == "gt_scenario":
+            if f.value not in batches:
+                continue
+            other = statistic(batches[f.value], f.statistic, f.field, f.given)[0]
+            ok = v > other
+        elif f.op == "in":
+            ok = f.value[0] <= v <= f.value[1]
+        elif f.op == ">=":
+            ok = v >= f.value
+        elif f.op == "<=":
+            ok = v <= f.value
+        else:
+            ok = v > f.value
+        out.append(Result(f, v, lo, hi, n, bool(ok and not math.isnan(v))))
+    return out
+
+
+def table(results: list[Result]) -> str:
+    """A Markdown table: scenario, fact, target, model value with 95 % interval, history."""
+    lines = [
+        "| scenario | fact | target | model (95 % interval) | runs | holds | history (source) |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        f = r.fact
+        val = "n/a" if math.isnan(r.value) else f"{r.value:.3g} ({r.low:.3g} to {r.high:.3g})"
+        lines.append(
+            f"| {f.scenario} | {f.label} | {f.target()} | {val} | {r.n} | "
+            f"{'yes' if r.passed else '**no**'} | {f.history} ({f.source}) |"
+        )
+    return "\n".join(lines)

@@ -1,0 +1,216 @@
+"""The model: outcome row contract, bounds, determinism, order independence, Mesa idioms."""
+
+from __future__ import annotations
+
+import math
+import textwrap
+
+import mesa
+import numpy as np
+import pandas as pd
+from conftest import CHINA, RUSSIA
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from sim import OUTCOME_CLASSES, TTCModel, load_scenario, run
+from sim.agents import MemberState
+from sim.outcomes import MONTH_FIELDS
+
+SPEC_FIELDS = [
+    "coordinated",
+    "month_coordinated",
+    "months_shock_to_coordination",
+    "us_unilateral",
+    "month_unilateral",
+    "us_stringency",
+    "eu_adopted",
+    "month_eu",
+    "eu_stringency",
+    "alignment",
+    "effective_alignment",
+    "national_adopters",
+    "n_national_adopters",
+    "national_months",
+    "month_first_national",
+    "pivotal",
+    "fragmentation",
+    "soft_share",
+    "soft_deliverables",
+    "exporter_cost",
+    "outcome_class",
+    "run",
+    "seed",
+    "scenario",
+]
+
+
+def check_row(row: dict, months: int) -> None:
+    assert set(SPEC_FIELDS) <= set(row)
+    assert all(k in SPEC_FIELDS or k.startswith("param.") for k in row), set(row) - set(SPEC_FIELDS)
+    for k in MONTH_FIELDS:
+        v = row[k]
+        assert v is None or (isinstance(v, int) and -months <= v < months), (k, v)
+    for k, v in row.items():
+        if k not in MONTH_FIELDS and isinstance(v, float):
+            assert math.isfinite(v), (k, v)
+    for k in ("us_stringency", "eu_stringency", "alignment", "effective_alignment", "soft_share"):
+        assert 0.0 <= row[k] <= 1.0 + 1e-12, (k, row[k])
+    assert 0.0 <= row["fragmentation"] <= 0.5
+    assert row["outcome_class"] in OUTCOME_CLASSES
+    assert row["n_national_adopters"] == len(row["national_adopters"].split())
+    assert row["coordinated"] == (row["month_coordinated"] is not None)
+    assert row["us_unilateral"] == (row["month_unilateral"] is not None)
+    assert row["eu_adopted"] == (row["month_eu"] is not None)
+
+
+def test_outcome_rows_follow_the_spec(russia, china):
+    for sc in (russia, china):
+        for seed in range(20):
+            check_row(run(sc, seed), sc.months)
+    row = run(china, 1)
+    assert {k for k in row if k.startswith("param.")} == {f"param.{p}" for p in china.sampled_paths()}
+
+
+PARAMS = st.fixed_dictionaries(
+    {
+        "us.threat": st.floats(0, 1),
+        "us.exposure": st.floats(0, 1),
+        "us.patience": st.floats(0, 50),
+        "us.reach": st.floats(0, 1),
+        "us.concession": st.floats(0, 1),
+        "us.reservation": st.floats(0, 1),
+        "members.*.threat": st.floats(0, 1),
+        "members.*.exposure": st.floats(0, 1),
+        "members.*.retaliation_fear": st.floats(0, 1),
+        "target.retaliation": st.floats(0, 1),
+        "commission.brokerage": st.floats(0, 1),
+        "eu.rule": st.sampled_from(["unanimity", "qmv"]),
+        "eu.lag": st.floats(0, 30),
+        "ttc.tolerance": st.floats(0, 1),
+        "ttc.min_stringency": st.floats(0, 1),
+    }
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(params=PARAMS, seed=st.integers(0, 2**32), base=st.sampled_from([RUSSIA, CHINA]))
+def test_bounds_hold_for_any_parameters(params, seed, base):
+    sc = load_scenario(
+        base, [f"{k}={v!r}" if not isinstance(v, str) else f"{k}={v}" for k, v in params.items()]
+    )
+    model = TTCModel(sc, rng=seed).run()
+    check_row(model.outcome(), sc.months)
+    traj = model.trajectory()
+    cols = ["us_ideal", "us_ask", "eu_offer", "gap", "hard_attention", "us_stringency", "eu_stringency"]
+    assert ((traj[cols] >= 0) & (traj[cols] <= 1 + 1e-12)).all().all()
+    member_cols = [c for c in traj if c.split(".")[0] in ("ideal", "effective", "threat", "pressure")]
+    assert ((traj[member_cols] >= 0) & (traj[member_cols] <= 1)).all().all()
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 2**63 - 1))
+def test_same_seed_same_row(seed):
+    sc = load_scenario(CHINA)
+    assert run(sc, seed) == run(sc, seed)
+
+
+def test_recording_does_not_change_outcomes(china, russia):
+    for sc in (china, russia):
+        for seed in range(5):
+            assert TTCModel(sc, rng=seed, record=True).run().outcome() == run(sc, seed)
+
+
+UNIT = arrays(np.float64, 27, elements=st.floats(0, 1))
+
+
+@settings(max_examples=200, deadline=None)
+@given(threat=UNIT, exposure=UNIT, fear=UNIT, dep=UNIT, pressure=UNIT, bump=UNIT)
+def test_ideal_points_are_monotone_and_bounded(threat, exposure, fear, dep, pressure, bump):
+    def ideal(t, e, f):
+        return MemberState.ideal_points(MemberState.net_benefit(t, e, f, dep, pressure))
+
+    base = ideal(threat, exposure, fear)
+    assert ((base >= 0) & (base <= 1)).all()
+    assert (ideal(threat + bump, exposure, fear) >= base).all()
+    assert (ideal(threat, exposure + bump, fear) <= base).all()
+    assert (ideal(threat, exposure, fear + bump) <= base).all()
+    more_pressure = MemberState.ideal_points(
+        MemberState.net_benefit(threat, exposure, fear, dep, pressure + bump)
+    )
+    assert (more_pressure >= base).all()
+
+
+def _reordered(tmp_path, order):
+    """A scenario that sets member sections in ``order`` over a CSV whose rows are also reordered."""
+    csv = (CHINA.parent.parent / "sim/data/preferences/china_sme.csv").read_text().splitlines()
+    header, rows = csv[0], csv[1:]
+    rows = sorted(rows, key=lambda r: order.index(r.split(",")[0]))
+    (tmp_path / f"prefs_{order[0]}.csv").write_text("\n".join([header, *rows]) + "\n")
+    sections = "\n".join(
+        f"[members.{c}]\nthreat = {0.2 + 0.01 * i}\n"
+        for i, c in sorted(enumerate(["NL", "DE", "FR", "HU", "LT"]), key=lambda x: order.index(x[1]))
+    )
+    path = tmp_path / f"order_{order[0]}.toml"
+    path.write_text(
+        textwrap.dedent(f"""
+        [scenario]
+        extends = "{CHINA}"
+        name = "reorder"
+        [members]
+        preferences = "prefs_{order[0]}.csv"
+    """)
+        + sections
+    )
+    return load_scenario(path)
+
+
+def test_member_order_in_files_never_changes_a_result(tmp_path, china):
+    iso = list(china.members)
+    a = _reordered(tmp_path, iso)
+    b = _reordered(tmp_path, iso[::-1])
+    assert a.values == b.values
+    for seed in range(10):
+        assert run(a, seed) == run(b, seed)
+
+
+def test_common_random_numbers_across_counterfactuals(china):
+    """Fixing one sampled parameter leaves every other parameter's draw unchanged."""
+    other = china.with_overrides(["us.patience=12"])
+    base_row, cf_row = run(china, 11), run(other, 11)
+    for k, v in cf_row.items():
+        if k.startswith("param."):
+            assert base_row[k] == v
+
+
+def test_trajectory_and_running_flag(china):
+    model = TTCModel(china, rng=2)
+    assert model.running
+    model.run()
+    assert not model.running and model.steps == china.months
+    traj = model.trajectory()
+    assert len(traj) == china.months
+    assert list(traj["date"][:2]) == ["2021-06", "2021-07"]
+    assert {"ideal.NL", "effective.DE", "gap", "hard_attention", "events"} <= set(traj)
+    assert traj["events"].str.contains("act alone").any()
+
+
+def test_agents_are_mesa_agents(china):
+    model = TTCModel(china, rng=2)
+    members = model.agents_by_type[MemberState]
+    assert len(members) == 27
+    assert [a.iso for a in members] == sorted(a.iso for a in members)
+    assert isinstance(model.us, mesa.Agent)
+
+
+def test_mesa_batch_run_can_drive_the_model(china):
+    results = mesa.batch_run(
+        TTCModel,
+        parameters={"scenario": [china]},
+        rng=[1, 2],
+        max_steps=100,
+        number_processes=1,
+        display_progress=False,
+    )
+    df = pd.DataFrame(results)
+    assert set(df["rng"]) == {1, 2} and "gap" in df

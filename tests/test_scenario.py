@@ -1,0 +1,312 @@
+"""Scenario files: resolution, precedence, overrides and validation errors."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import pickle
+import string
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from conftest import CHINA, RUSSIA
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sim import ScenarioError, load_scenario
+from sim.distributions import Distribution
+from sim.params import MEMBER_KEYS, SECTIONS
+from sim.scenario import member_table
+
+
+def write(tmp_path: Path, text: str, name: str = "s.toml") -> Path:
+    p = tmp_path / name
+    p.write_text(textwrap.dedent(text))
+    return p
+
+
+def test_shipped_scenarios_resolve(russia, china):
+    assert (russia.name, russia.start, russia.months) == ("russia_2022", "2021-11", 24)
+    assert (china.name, china.start, china.months) == ("china_2022", "2021-06", 43)
+    # preferences CSV reaches members; the basket selects the supply column
+    assert china.values["members.NL.exposure"] == 0.35
+    assert china.basket == "sme" and russia.basket == "dual_use"
+    assert isinstance(china.values["us.threat"], Distribution)
+    assert len(member_table().iso) == 27
+
+
+def test_member_precedence_inside_a_file(tmp_path):
+    p = write(
+        tmp_path,
+        f"""
+        [scenario]
+        extends = "{CHINA}"
+        [members."*"]
+        exposure = 0.5
+        [members.NL]
+        exposure = 0.9
+        [members]
+        preferences = "preferences/russia_dual_use.csv"
+    """,
+    )
+    sc = load_scenario(p)
+    # CSV < "*" < NL, whatever the order in the file
+    assert sc.values["members.NL.exposure"] == 0.9
+    assert sc.values["members.DE.exposure"] == 0.5
+    # other keys come from the newly selected CSV, which replaced the base file's
+    assert sc.values["members.HU.threat"] == 0.12
+
+
+def test_extends_applies_first_and_child_wins(tmp_path):
+    p = write(
+        tmp_path,
+        f"""
+        [scenario]
+        extends = "{CHINA}"
+        name = "child"
+        [us]
+        patience = 40
+    """,
+    )
+    sc = load_scenario(p)
+    assert sc.name == "child"
+    assert sc.values["us.patience"] == 40
+    assert sc.values["us.reach"] == load_scenario(CHINA).values["us.reach"]
+    assert sc.months == 43
+
+
+def test_overrides_later_wins_whatever_specificity(china):
+    a = china.with_overrides(["members.NL.threat=0.1", "members.*.threat=0.9"])
+    assert a.values["members.NL.threat"] == 0.9
+    b = china.with_overrides(["members.*.threat=0.9", "members.NL.threat=0.1"])
+    assert b.values["members.NL.threat"] == 0.1 and b.values["members.DE.threat"] == 0.9
+
+
+def test_override_values_are_toml_or_bare_strings(china):
+    assert china.with_overrides(["eu.rule=qmv"]).values["eu.rule"] == "qmv"
+    assert china.with_overrides(['eu.rule="qmv"']).values["eu.rule"] == "qmv"
+    d = china.with_overrides(['us.threat={dist="uniform", low=0.1, high=0.2}']).values["us.threat"]
+    assert isinstance(d, Distribution) and d.support() == (0.1, 0.2)
+    assert china.with_overrides(["eu.national_controls=false"]).values["eu.national_controls"] is False
+    assert china.with_overrides(['ttc.ministerials=["2022-01"]']).values["ttc.ministerials"] == ("2022-01",)
+
+
+@pytest.mark.parametrize(
+    "text, key, problem",
+    [
+        ("[scenario]\nstart='2021-01'\nmonths=12\n[foo]\nx=1\n", "foo", "unknown section"),
+        ("[scenario]\nstart='2021-01'\nmonths=12\n[us]\nthreatt=1\n", "us.threatt", "unknown key"),
+        ("[scenario]\nstart='2021-01'\nmonths=12\n[us]\nthreat='high'\n", "us.threat", "must be a number"),
+        ("[scenario]\nstart='2021-01'\nmonths=12\n[us]\nthreat=1.5\n", "us.threat", "outside [0, 1]"),
+        (
+            "[scenario]\nstart='2021-01'\nmonths=12\n[members.XX]\nthreat=0.5\n",
+            "members.XX",
+            "unknown member code",
+        ),
+        (
+            "[scenario]\nstart='2021-01'\nmonths=12\n[us]\nthreat = {dist='uniform', low=0.9, high=0.1}\n",
+            "us.threat",
+            "low (0.9) must not exceed",
+        ),
+        (
+            "[scenario]\nstart='2021-01'\nmonths=12\n[us]\nthreat = {dist='gamma', k=1}\n",
+            "us.threat",
+            "'dist' must be one of",
+        ),
+        (
+            "[scenario]\nstart='2021-01'\nmonths=12\n[us]\nthreat = {dist='normal', mean=0.5, sd=0}\n",
+            "us.threat",
+            "sd must be positive",
+        ),
+        (
+            "[scenario]\nstart='2021-01'\nmonths=12\n[us]\nthreat = {dist='beta', a=-1, b=2}\n",
+            "us.threat",
+            "a and b must be positive",
+        ),
+        (
+            "[scenario]\nstart='2021-01'\nmonths=12\n[eu]\nrule='majority'\n",
+            "eu.rule",
+            "must be one of unanimity, qmv",
+        ),
+        (
+            "[scenario]\nstart='2021-01'\nmonths=12\n[eu]\nnational_controls=1\n",
+            "eu.national_controls",
+            "true or false",
+        ),
+        ("[scenario]\nstart='2021-13'\nmonths=12\n", "scenario.start", "YYYY-MM"),
+        ("[scenario]\nstart='2021-01'\nmonths=0\n", "scenario.months", "1..600"),
+        ("[scenario]\nmonths=12\n", "scenario.start", "missing"),
+        (
+            "[scenario]\nstart='2021-01'\nmonths=12\n[[shocks]]\nmonth='2030-01'\npath='us.threat'\ndelta=0.1\n",
+            "shocks",
+            "outside the horizon",
+        ),
+        (
+            "[scenario]\nstart='2021-01'\nmonths=12\n[[shocks]]\nmonth='2021-02'\npath='eu.rule'\ndelta=0.1\n",
+            "shocks[0].path",
+            "not a numeric parameter",
+        ),
+        (
+            "[scenario]\nstart='2021-01'\nmonths=12\n[members]\npreferences='nope.csv'\n",
+            "members.preferences",
+            "not found",
+        ),
+        ("[scenario\nstart='2021-01'\n", "", "malformed TOML"),
+    ],
+)
+def test_invalid_files_name_file_key_and_problem(tmp_path, text, key, problem):
+    p = write(tmp_path, text)
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(p)
+    msg = str(err.value)
+    assert msg.startswith(str(p)), msg
+    assert key in msg and problem in msg, msg
+
+
+def test_extends_cycle_is_reported(tmp_path):
+    write(tmp_path, "[scenario]\nextends = 'b.toml'\n", "a.toml")
+    write(tmp_path, "[scenario]\nextends = 'a.toml'\n", "b.toml")
+    with pytest.raises(ScenarioError, match="cycle"):
+        load_scenario(tmp_path / "a.toml")
+
+
+@pytest.mark.parametrize(
+    "override, problem",
+    [
+        ("us.patience", "expected PATH=VALUE"),
+        ("us.nope=1", "unknown key"),
+        ("members.ZZ.threat=1", "unknown member"),
+        ("members.NL.threat=2", "outside"),
+        ("eu.rule=plurality", "must be one of"),
+        ("zz.top=1", "unknown parameter path"),
+    ],
+)
+def test_bad_overrides(china, override, problem):
+    with pytest.raises(ScenarioError, match=problem) as err:
+        china.with_overrides([override])
+    assert str(err.value).startswith("--set")
+
+
+def test_scenarios_and_rows_pickle(china):
+    sc2 = pickle.loads(pickle.dumps(china))
+    assert sc2.values == china.values
+    from sim import run
+
+    row = run(china, 3)
+    assert pickle.loads(pickle.dumps(row)) == row
+    assert run(sc2, 3) == row
+
+
+# ------------------------------------------------------------------ property tests
+
+KEYS = st.sampled_from(
+    [
+        "scenario",
+        "us",
+        "eu",
+        "ttc",
+        "members",
+        "target",
+        "commission",
+        "shocks",
+        "x",
+        "threat",
+        "start",
+        "months",
+        "rule",
+        "NL",
+        "*",
+        "dist",
+        "low",
+        "high",
+        "preferences",
+        "extends",
+    ]
+)
+SCALARS = st.one_of(
+    st.integers(-5, 700),
+    st.floats(allow_nan=False, allow_infinity=False, width=32),
+    st.booleans(),
+    st.text(string.ascii_letters + "-0123456789", max_size=8),
+    st.just("2022-02"),
+)
+VALUES = st.recursive(
+    SCALARS,
+    lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(KEYS, inner, max_size=3)),
+    max_leaves=8,
+)
+
+
+def toml_value(v) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, (int, float)):
+        return repr(v)
+    if isinstance(v, str):
+        return json.dumps(v)
+    if isinstance(v, list):
+        return "[" + ", ".join(toml_value(x) for x in v) + "]"
+    return "{" + ", ".join(f"{json.dumps(k)} = {toml_value(x)}" for k, x in v.items()) + "}"
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(doc=st.dictionaries(KEYS, st.dictionaries(KEYS, VALUES, max_size=4), max_size=5))
+def test_arbitrary_documents_give_a_scenario_error_or_a_scenario(tmp_path, doc):
+    lines = []
+    for section, table in doc.items():
+        lines.append(f"[{json.dumps(section)}]")
+        lines += [f"{json.dumps(k)} = {toml_value(v)}" for k, v in table.items()]
+    p = tmp_path / "arb.toml"
+    p.write_text("\n".join(lines))
+    try:
+        load_scenario(p)
+    except ScenarioError as e:
+        assert str(e).startswith(str(p))
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(raw=st.binary(max_size=200))
+def test_arbitrary_bytes_give_a_scenario_error(tmp_path, raw):
+    p = tmp_path / "raw.toml"
+    p.write_bytes(raw)
+    with contextlib.suppress(ScenarioError):
+        load_scenario(p)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    ops=st.lists(
+        st.tuples(
+            st.sampled_from(["members.NL.threat", "members.*.threat", "members.DE.threat"]),
+            st.floats(0, 1, allow_nan=False),
+        ),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_override_precedence_is_order_of_application(ops):
+    sc = load_scenario(CHINA).with_overrides([f"{p}={v!r}" for p, v in ops])
+    for member in ("NL", "DE", "FR"):
+        applicable = [v for p, v in ops if p in (f"members.{member}.threat", "members.*.threat")]
+        expected = applicable[-1] if applicable else load_scenario(CHINA).values[f"members.{member}.threat"]
+        assert sc.values[f"members.{member}.threat"] == expected
+
+
+def test_every_schema_path_is_settable(china):
+    for section, cls in SECTIONS.items():
+        for key in cls.__dataclass_fields__:
+            china.values[f"{section}.{key}"]  # present with a default
+    for key in MEMBER_KEYS:
+        assert f"members.NL.{key}" in china.values
+
+
+def test_validate_cli_reports_errors_with_exit_2(tmp_path):
+    bad = write(tmp_path, "[scenario]\nstart='2021-01'\nmonths=12\n[us]\nthreat=3\n")
+    out = subprocess.run(
+        [sys.executable, "-m", "sim.cli", "validate", str(RUSSIA), str(bad)], capture_output=True, text=True
+    )
+    assert out.returncode == 2
+    assert "ok: " in out.stdout and "us.threat" in out.stderr and "Traceback" not in out.stderr
