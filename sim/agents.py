@@ -70,8 +70,8 @@ RETALIATION_IMPACT = 0.25
 ("other EU countries declined to follow suit for fear of retaliation" [44][45])."""
 
 
-def logistic(x: float) -> float:
-    return 1.0 / (1.0 + math.exp(-x))
+Num = np.ndarray | float
+"""A member-level quantity: an array over members, or one member's value."""
 
 
 class UnitedStates(mesa.Agent):
@@ -206,7 +206,7 @@ class MemberState(mesa.Agent):
     @staticmethod
     def ideal_points(net: np.ndarray) -> np.ndarray:
         """The preferred stringency: the net benefit bounded to [0, 1]."""
-        return np.clip(net, 0.0, 1.0)
+        return np.minimum(np.maximum(net, 0.0), 1.0)
 
     @staticmethod
     def ceilings(net: np.ndarray) -> np.ndarray:
@@ -222,12 +222,12 @@ class MemberState(mesa.Agent):
         us_in_force: bool,
         reach: float,
         exemption: float,
-        threat: np.ndarray,
-        exposure: np.ndarray,
-        fear: np.ndarray,
-        us_dependence: np.ndarray,
-        pressure: np.ndarray,
-    ) -> np.ndarray:
+        threat: Num,
+        exposure: Num,
+        fear: Num,
+        us_dependence: Num,
+        pressure: Num,
+    ) -> Num:
         """Mechanism 6: value of matching the US level nationally, less the value of not.
 
         Aligning brings the security gain and relief from US pressure; once US rules with

@@ -468,8 +468,8 @@ def _git_commit() -> str | None:
         sha = subprocess.run(
             ["git", "rev-parse", "HEAD"], cwd=here, capture_output=True, text=True, timeout=5
         )
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--", "."],
+        dirty = subprocess.run(  # code only: regenerated results do not make a run "dirty"
+            ["git", "status", "--porcelain", "--", "sim", "scenarios", "experiments", "pyproject.toml"],
             cwd=here.parent,
             capture_output=True,
             text=True,

@@ -51,13 +51,18 @@ def max_passable(
     level is the ceiling of the weakest member of the strongest qualified majority.
     Returns (level, index of the pivotal member, or -1 when no member bounds it).
     """
+    if rule == "unanimity":
+        if derogated.any():
+            if derogated.all():
+                return 1.0, -1
+            masked = np.where(derogated, np.inf, ceilings)
+        else:
+            masked = ceilings
+        i = int(np.argmin(masked))
+        return max(0.0, float(masked[i])), i
     bound = ~derogated
     if not bound.any():
         return 1.0, -1
-    if rule == "unanimity":
-        masked = np.where(bound, ceilings, np.inf)
-        i = int(np.argmin(masked))
-        return max(0.0, float(masked[i])), i
     # QMV: try levels from the highest ceiling down; the first that passes is the maximum.
     order = np.argsort(-np.where(bound, ceilings, -np.inf), kind="stable")
     for i in order:
@@ -97,12 +102,13 @@ def propose(
     within ``budget``. It picks the number of derogations that maximises effective
     stringency (level x coverage), preferring fewer derogations on ties.
     """
-    order = np.argsort(ceilings, kind="stable")
     derogated = np.zeros(len(ceilings), dtype=bool)
     level, piv = max_passable(ceilings, population, rule, derogated)
     best = Proposal(min(aim, level), derogated.copy(), 1.0, piv if level < aim else -1)
+    if level >= aim:
+        return best
     exempt = 0.0
-    for i in order:
+    for i in np.argsort(ceilings, kind="stable"):
         if level >= aim:
             break
         exempt += supply[i]

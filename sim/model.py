@@ -43,7 +43,7 @@ from .agents import (
     UnitedStates,
 )
 from .params import MEMBER_KEYS, CommissionParams, EUParams, TargetParams, TTCParams, USParams
-from .scenario import Scenario, member_table
+from .scenario import Scenario, generator, member_table
 
 STREAMS = ("parameters", "perception", "eu", "ttc", "outside", "bilateral", "agenda", "retaliation")
 """One random substream per mechanism (and one for sampling the scenario's distributions)."""
@@ -95,7 +95,7 @@ class TTCModel(mesa.Model):
         self.record = record is True
         self.record_final = record == "final"
         seqs = np.random.SeedSequence(self.seed).spawn(len(STREAMS))
-        self.streams = {n: np.random.default_rng(s) for n, s in zip(STREAMS[1:], seqs[1:], strict=True)}
+        self.streams = {n: generator(s) for n, s in zip(STREAMS[1:], seqs[1:], strict=True)}
         self.values = scenario.sample(seqs[0])
         self.sampled = {p: self.values[p] for p in scenario.sampled_paths()}
 
@@ -103,6 +103,7 @@ class TTCModel(mesa.Model):
         self.iso = table.iso
         self.index = {c: i for i, c in enumerate(self.iso)}
         self.population = table.population
+        self.population_total = float(table.population.sum())
         self.supply = table.supply(scenario.basket)
         self.exporter = table.exporter(scenario.basket)
         self.m = {k: np.array([self.values[f"members.{c}.{k}"] for c in self.iso]) for k in MEMBER_KEYS}
@@ -119,6 +120,8 @@ class TTCModel(mesa.Model):
         self.member_thresholds = self.streams["bilateral"].normal(0.0, DECISION_SD, n)
 
         self.months = scenario.months
+        # all months' perception noise in one draw: the same stream, in the same order
+        self.noise = self.streams["perception"].normal(0.0, NOISE_SD, (self.months, n))
         self.ministerial = {scenario.month_index(m) for m in self.ttc.ministerials}
         self.shocks = shocks.schedule(scenario)
         self.first_shock = min(self.shocks) if self.shocks else None
@@ -126,6 +129,10 @@ class TTCModel(mesa.Model):
         # dynamic state
         self.t = -1
         self.net = np.zeros(n)
+        self._effective = np.zeros(n)
+        self._measures_changed = 0
+        self._bilateral_key: tuple[int, float, float] | None = None
+        self._bilateral_cache: tuple[np.ndarray, float, np.ndarray | None, float]
         self.ideals = np.zeros(n)
         self.pressure = np.zeros(n)
         self.pivotal_count = np.zeros(n, dtype=int)
@@ -197,9 +204,13 @@ class TTCModel(mesa.Model):
 
     def effective(self) -> np.ndarray:
         """Each member's stringency in force: the EU level (unless derogated) or its national
-        measure, whichever is stricter."""
+        measure, whichever is stricter (updated when a measure comes into force)."""
+        return self._effective
+
+    def _update_effective(self) -> None:
+        self._measures_changed += 1
         eu = np.where(self.eu_derogated, 0.0, self.eu_level)
-        return np.maximum(eu, self.national_level)
+        self._effective = np.maximum(eu, self.national_level)
 
     # ------------------------------------------------------------------ the month
     def step(self) -> None:
@@ -238,18 +249,18 @@ class TTCModel(mesa.Model):
         channels work through the hard track, so they scale with its attention. Noise jitters
         every perception."""
         th = self.m["threat"]
-        mean = float(th @ self.population) / float(self.population.sum())
+        mean = float(th @ self.population) / self.population_total
         rate = SOCIALISATION * self.commission.params.brokerage * self.attention * w
-        noise = self.streams["perception"].normal(0.0, NOISE_SD, len(th))
         intel = INTEL * self.attention * w * self.m["us_dependence"]
         th += rate * (mean - th) + intel * (self.us.params.threat - th)
-        th += noise
-        np.clip(th, 0.0, 1.0, out=th)
+        th += self.noise[self.t]
+        np.minimum(th, 1.0, out=th)
+        np.maximum(th, 0.0, out=th)
 
     def _ttc_round(self, w: float, pressure_in: np.ndarray) -> float:
         """Mechanisms 3 and 4: the Commission's feasible offer against the US ask."""
         ceilings = MemberState.ceilings(self.net)
-        stance = float(self.ideals @ self.population) / float(self.population.sum())
+        stance = float(self.ideals @ self.population) / self.population_total
         ask = self.us.ask()
         aim = self.commission.aim(ask, stance)
         prop = self.commission.propose(ceilings, self.supply, self.population, self.eu.rule, aim)
@@ -324,36 +335,49 @@ class TTCModel(mesa.Model):
 
     def _bilateral(self, w: float, pressure_in: np.ndarray) -> None:
         """Mechanism 6: US pressure on key exporters outside the TTC; national alignment."""
-        open_ = self.national_decided < 0
-        targets = self.exporter & open_
         effective = self.effective()
-        if targets.any():
+        # who is pressed, and how much supply is still uncovered, change only when a measure is
+        # decided or comes into force, or the US position moves: recompute only then
+        key = (self._measures_changed, self.us_level, self.us.ideal())
+        if key != self._bilateral_key:
+            self._bilateral_key = key
+            open_ = self.national_decided < 0
+            targets = self.exporter & open_
+            if targets.any():
+                ideal = max(self.us.ideal(), 1e-9)
+                coming = np.where(open_, effective, np.maximum(effective, self.us_level))
+                uncovered = 1.0 - float(self.supply @ np.minimum(1.0, coming / ideal))
+                weights = np.where(targets, self.supply, 0.0)
+                self._bilateral_cache = (open_, uncovered, weights, weights.sum())
+            else:
+                self._bilateral_cache = (open_, 0.0, None, 0.0)
+        open_, uncovered, pressed, weight_sum = self._bilateral_cache
+        if pressed is not None:
             share = 1.0 if self.unilateral else BILATERAL_SHARE
-            ideal = max(self.us.ideal(), 1e-9)
-            coming = np.where(open_, effective, np.maximum(effective, self.us_level))
-            uncovered = 1.0 - float(self.supply @ np.minimum(1.0, coming / ideal))
-            weights = np.where(targets, self.supply, 0.0)
-            pressure_in += self.us.params.pressure * share * uncovered * w * weights / weights.sum()
+            pressure_in += self.us.params.pressure * share * uncovered * w * pressed / weight_sum
         if not self.eu.national_controls or self.us_month is None:
             return
         level = self.us_level
         cand = self.exporter & open_ & (effective < level - self.ttc.tolerance)
         if not cand.any():
             return
-        m = self.m
-        margin = MemberState.alignment_margin(
-            level,
-            True,
-            self.us.params.reach,
-            self.us.params.exemption,
-            m["threat"],
-            m["exposure"],
-            m["retaliation_fear"],
-            m["us_dependence"],
-            self.pressure,
-        )
-        for i in np.flatnonzero(cand & (margin > self.member_thresholds)):
+        m, reach, exemption = self.m, self.us.params.reach, self.us.params.exemption
+        for i in np.flatnonzero(cand):  # one or two exporters: the same arithmetic on floats
+            margin = MemberState.alignment_margin(
+                level,
+                True,
+                reach,
+                exemption,
+                float(m["threat"][i]),
+                float(m["exposure"][i]),
+                float(m["retaliation_fear"][i]),
+                float(m["us_dependence"][i]),
+                float(self.pressure[i]),
+            )
+            if margin <= self.member_thresholds[i]:
+                continue
             self.national_decided[i] = self.t
+            self._measures_changed += 1
             due = self.t + round(float(m["lag"][i]))
             self.pending.append((due, "national", (int(i), level)))
             self.log(
@@ -366,10 +390,11 @@ class TTCModel(mesa.Model):
     def _adoptions(self) -> None:
         """Measures whose lag has run come into force; the target may retaliate (mech. 8)."""
         t = self.t
-        due = [p for p in self.pending if p[0] <= t]
-        if not due:
+        if not self.pending or min(p[0] for p in self.pending) > t:
             return
+        due = [p for p in self.pending if p[0] <= t]
         self.pending = [p for p in self.pending if p[0] > t]
+        changed = False
         for _, kind, payload in due:
             if kind == "us":
                 self.us_level, self.us_month = float(payload), t
@@ -379,14 +404,19 @@ class TTCModel(mesa.Model):
             elif kind == "eu":
                 self.eu_level, self.eu_derogated = float(payload[0]), payload[1]
                 self.eu_month = t
+                changed = True
                 self.log("EU", "rule", f"EU-level measure in force at {self.eu_level:.2f}")
                 adopter = "EU"
             else:
                 i, level = payload
                 self.national_level[i] = level
                 self.national_month[i] = t
+                changed = True
                 self.log(self.iso[i], "rule", f"national measure in force at {level:.2f} (outside the TTC)")
                 adopter = self.iso[i]
+            if changed:
+                self._update_effective()
+                changed = False
             if self.target.retaliates(self.streams["retaliation"]):
                 bystanders = (self.effective() <= 0) & (self.national_decided < 0)
                 fear = self.m["retaliation_fear"]
