@@ -14,7 +14,7 @@ for c in python3 python3.13 python3.12 $$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/ve
 done; exit 1
 endef
 
-.PHONY: setup test demo lint typecheck clean
+.PHONY: setup test demo bench lint typecheck clean
 
 $(STAMP): pyproject.toml
 	@py=$$($(find_python)) || { echo "error: ttcsim needs Python >= 3.12 (Mesa 3.4+ requires it); none found as python3, python3.12, python3.13 or under pyenv. Install one (e.g. 'pyenv install 3.12') and retry." >&2; exit 1; }; \
@@ -31,6 +31,9 @@ test: $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/python experiments/dual_track.py
+
+bench: $(STAMP)
+	$(BIN)/python experiments/benchmark.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check sim tests experiments
