@@ -26,9 +26,10 @@ import platform
 import shutil
 import subprocess
 import sys
+import threading
 import time
 import tomllib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -285,6 +286,18 @@ class SerialExecutor(cf.Executor):
         return f
 
 
+def _process_context() -> multiprocessing.context.BaseContext:
+    """Fork when this process runs a single Python thread: fast, and a user's script needs
+    no ``if __name__ == "__main__":`` guard. With other Python threads alive (a dashboard
+    server, a Dask client), forking could copy a lock one of them holds, so use a fork server
+    instead. Native thread pools (BLAS, Arrow) are idle between calls and hold no Python lock."""
+    if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("fork")
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(["sim.model"])
+    return ctx
+
+
 @contextmanager
 def executor(
     workers: int | None = None, scheduler: str | None = None
@@ -311,38 +324,117 @@ def executor(
     if n == 1:
         yield SerialExecutor(), 1, "1 process"
         return
-    ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["sim.model"])
-    with cf.ProcessPoolExecutor(max_workers=n, mp_context=ctx) as ex:
+    with cf.ProcessPoolExecutor(max_workers=n, mp_context=_process_context()) as ex:
         yield ex, n, f"{n} local processes"
 
 
 def execute(
+    ex: cf.Executor,
+    n_workers: int,
+    fn: Callable[[Any], Any],
+    jobs: Iterable[Any],
+    on_result: Callable[[Any], None],
+) -> None:
+    """Submit ``fn(job)`` for each job, at most two per worker in flight, and hand each
+    result to ``on_result`` as it completes (in completion order)."""
+    todo = iter(jobs)
+    pending: set[cf.Future[Any]] = {ex.submit(fn, j) for j in itertools.islice(todo, 2 * n_workers)}
+    while pending:
+        done, pending = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
+        for f in done:
+            on_result(f.result())
+            nxt = next(todo, None)
+            if nxt is not None:
+                pending.add(ex.submit(fn, nxt))
+
+
+def execute_plan(
     plan: Plan,
     ex: cf.Executor,
     n_workers: int,
     size: int,
-    skip: set[int] = frozenset(),  # type: ignore[assignment]
+    skip: set[int] | frozenset[int] = frozenset(),
     on_result: Callable[[int, pa.Table, pa.Table | None], None] | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> None:
-    """Submit chunks (at most two per worker in flight) and hand each result over."""
+    """Run a plan's chunks (skipping finished ones) and hand each chunk's tables over."""
+
+    def handle(result: tuple[int, int, pa.Table, pa.Table | None]) -> None:
+        index, n, table, traj = result
+        if on_result:
+            on_result(index, table, traj)
+        if progress:
+            progress(n)
+
     todo = (c for c in chunks(plan, size) if c.index not in skip)
-    pending: set[cf.Future[Any]] = set()
-    limit = 2 * n_workers
-    for c in itertools.islice(todo, limit):
-        pending.add(ex.submit(run_chunk, c))
-    while pending:
-        done, pending = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
-        for f in done:
-            index, n, table, traj = f.result()
-            if on_result:
-                on_result(index, table, traj)
+    execute(ex, n_workers, run_chunk, todo, handle)
+
+
+# ----------------------------------------------------------------------------- design points
+
+
+@dataclass
+class PointJob:
+    """Some design points, each to be evaluated with the same replication seeds."""
+
+    fn: Callable[[dict[str, Any], list[int]], list[dict[str, Any]]]
+    points: list[tuple[int, dict[str, Any]]]
+    seeds: list[int]
+
+
+def run_points(job: PointJob) -> list[dict[str, Any]]:
+    """Evaluate a job's points (in a worker): one output row per point and replication."""
+    out = []
+    for index, point in job.points:
+        for rep, row in enumerate(job.fn(point, job.seeds)):
+            out.append({"point": index, "rep": rep, **row})
+    return out
+
+
+@dataclass
+class ModelAt:
+    """Evaluate the model at a design point: ``base`` with the point's parameter values."""
+
+    base: Scenario
+
+    def __call__(self, point: dict[str, Any], seeds: list[int]) -> list[dict[str, Any]]:
+        variant = self.base.with_values(list(point.items()), "--param")
+        rows = []
+        for s in seeds:
+            row = TTCModel(variant, rng=s, record=False).run().outcome()
+            row.update({f"param.{k}": v for k, v in point.items()})
+            rows.append(row)
+        return rows
+
+
+def evaluate_points(
+    fn: Callable[[dict[str, Any], list[int]], list[dict[str, Any]]],
+    points: Sequence[dict[str, Any]],
+    replications: int,
+    seed: int = 0,
+    workers: int | None = 1,
+    scheduler: str | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> pd.DataFrame:
+    """Evaluate ``fn`` at every design point with ``replications`` seeded replications, on
+    the same executors as batches. Replication r uses the same seed at every point (common
+    random numbers), so differences between points are not drowned in noise."""
+    if replications < 1:
+        raise ScenarioError("--replications", "", f"must be at least 1 (got {replications})")
+    seeds = [run_seed(seed, r) for r in range(replications)]
+    rows: list[dict[str, Any]] = []
+    with executor(workers, scheduler) as (ex, n, _):
+        per_job = max(1, default_chunk_size(len(points) * replications, n) // replications)
+        indexed = list(enumerate(points))
+        jobs = (PointJob(fn, indexed[i : i + per_job], seeds) for i in range(0, len(indexed), per_job))
+
+        def handle(result: list[dict[str, Any]]) -> None:
+            rows.extend(result)
             if progress:
-                progress(n)
-            nxt = next(todo, None)
-            if nxt is not None:
-                pending.add(ex.submit(run_chunk, nxt))
+                progress(len(result))
+
+        execute(ex, n, run_points, jobs, handle)
+    return pd.DataFrame(rows).sort_values(["point", "rep"], kind="stable").reset_index(drop=True)
 
 
 def simulate(
@@ -360,7 +452,7 @@ def simulate(
     parts: dict[int, pa.Table] = {}
     with executor(workers, scheduler) as (ex, n, _):
         size = default_chunk_size(plan.total, n)
-        execute(plan, ex, n, size, on_result=lambda i, t, _: parts.__setitem__(i, t), progress=progress)
+        execute_plan(plan, ex, n, size, on_result=lambda i, t, _: parts.__setitem__(i, t), progress=progress)
     return pa.concat_tables([parts[i] for i in sorted(parts)]).to_pandas()
 
 
@@ -528,7 +620,7 @@ def run_batch(
             desc="ttcsim batch",
         )
         try:
-            execute(plan, ex, n, store.size, skip, on_result=store.write, progress=bar.update)
+            execute_plan(plan, ex, n, store.size, skip, on_result=store.write, progress=bar.update)
         finally:
             bar.close()
     wall = time.time() - started

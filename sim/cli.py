@@ -67,6 +67,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--x", help="heatmap: x column (e.g. sweep.us.patience)")
     p.add_argument("--y", help="heatmap: y column")
     p.add_argument("--field", default="month_unilateral", help="timing: outcome field (or lag:XX)")
+
+    from . import calibration, discovery, sensitivity
+
+    sensitivity.add_command(sub)
+    discovery.add_command(sub)
+    calibration.add_command(sub)
     return parser
 
 
@@ -133,7 +139,30 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return plots.cmd_plot(a)
 
-    handlers = {"run": cmd_run, "validate": cmd_validate, "batch": batch.cmd_batch, "plot": cmd_plot}
+    def cmd_sensitivity(a: argparse.Namespace) -> int:
+        from . import sensitivity
+
+        return sensitivity.cmd_sensitivity(a)
+
+    def cmd_discover(a: argparse.Namespace) -> int:
+        from . import discovery
+
+        return discovery.cmd_discover(a)
+
+    def cmd_calibrate(a: argparse.Namespace) -> int:
+        from . import calibration
+
+        return calibration.cmd_calibrate(a)
+
+    handlers = {
+        "calibrate": cmd_calibrate,
+        "discover": cmd_discover,
+        "run": cmd_run,
+        "validate": cmd_validate,
+        "batch": batch.cmd_batch,
+        "plot": cmd_plot,
+        "sensitivity": cmd_sensitivity,
+    }
     try:
         return handlers[args.command](args)
     except (ScenarioError, CLIError) as e:

@@ -148,6 +148,11 @@ def evaluate(batches: dict[str, pd.DataFrame], facts: list[Fact] | None = None) 
     return out
 
 
+def md(text: str) -> str:
+    """Text safe inside a Markdown table cell."""
+    return str(text).replace("|", "\\|")
+
+
 def table(results: list[Result]) -> str:
     """A Markdown table: scenario, fact, target, model value with 95 % interval, history."""
     lines = [
@@ -158,7 +163,7 @@ def table(results: list[Result]) -> str:
         f = r.fact
         val = "n/a" if math.isnan(r.value) else f"{r.value:.3g} ({r.low:.3g} to {r.high:.3g})"
         lines.append(
-            f"| {f.scenario} | {f.label} | {f.target()} | {val} | {r.n} | "
+            f"| {f.scenario} | {md(f.label)} | {f.target()} | {val} | {r.n} | "
             f"{'yes' if r.passed else '**no**'} | {f.history} ({f.source}) |"
         )
     return "\n".join(lines)

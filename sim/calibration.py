@@ -1,0 +1,528 @@
+"""Calibration: approximate Bayesian computation against historical targets (ABC-SMC).
+
+A small, documented ABC-SMC (Beaumont, Cornuet, Marin and Robert 2009, "Adaptive approximate
+Bayesian computation", with the tolerance schedule set adaptively from distance quantiles as
+in Del Moral, Doucet and Jasra 2012). Written here rather than taken from a package because
+each particle must be evaluated as a *batch* (the targets are statistics over seeded runs,
+such as P(US unilateral) or a median month) on our own runner, local or Dask.
+
+* Prior: uniform over each parameter's declared range (``--params PATH=LOW:HIGH``).
+* A particle (a parameter vector) is evaluated with R seeded replications; each target's
+  statistic is computed over them; its distance is the deviation from the target in units
+  of the target's tolerance (zero inside a one-sided bound or an interval); the particle's
+  distance is the root mean square over targets.
+* Generation 0 draws N particles from the prior and keeps the best ``quantile`` of them.
+  Each later generation resamples the kept particles by weight, perturbs them with a
+  Gaussian kernel (twice the weighted covariance), evaluates N candidates, lowers the
+  tolerance to the ``quantile`` of their distances, keeps those within it and weights each
+  by prior / (sum of previous weights x kernel density).
+* The last population (with weights) is the posterior. It is written as a scenario file
+  that ``extends`` the original, each parameter a triangular distribution over the
+  posterior's 90 % interval with its mode at the posterior median.
+
+A target file is TOML::
+
+    [[target]]
+    label = "month of the US unilateral rule (median)"
+    statistic = "median"          # share | median | mean (see sim.stylized)
+    field = "month_unilateral"    # an outcome field, national:XX or lag:XX
+    value = 16
+    tolerance = 2                 # a deviation of one tolerance counts as distance 1
+    # op = "="                    # or ">=", "<=" (one-sided), "in" with value = [low, high]
+    # given = "us_unilateral"     # only runs where this field is true
+    # source = "calibration.md [16]"
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import tomllib
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import params as P
+from .batch import ModelAt, evaluate_points
+from .scenario import Scenario, ScenarioError, load_scenario
+from .stylized import md, statistic
+
+OPS = ("=", ">=", "<=", "in")
+
+
+@dataclass(frozen=True)
+class Target:
+    label: str
+    statistic: str
+    field: str
+    value: Any
+    tolerance: float
+    op: str = "="
+    given: str = ""
+    source: str = ""
+
+    def distance(self, x: float) -> float:
+        if math.isnan(x):
+            return math.inf
+        if self.op == "=":
+            dev = abs(x - self.value)
+        elif self.op == ">=":
+            dev = max(0.0, self.value - x)
+        elif self.op == "<=":
+            dev = max(0.0, x - self.value)
+        else:
+            dev = max(0.0, self.value[0] - x, x - self.value[1])
+        return dev / self.tolerance
+
+    def describe(self) -> str:
+        v = f"{self.value[0]:g}..{self.value[1]:g}" if self.op == "in" else f"{self.value:g}"
+        return f"{self.op} {v} (tolerance {self.tolerance:g})"
+
+
+def load_targets(path: str | Path) -> list[Target]:
+    source = str(path)
+    try:
+        with open(path, "rb") as fh:
+            doc = tomllib.load(fh)
+    except FileNotFoundError:
+        raise ScenarioError(source, "", "file not found") from None
+    except tomllib.TOMLDecodeError as e:
+        raise ScenarioError(source, "", f"malformed TOML: {e}") from None
+    items = doc.get("target")
+    if not isinstance(items, list) or not items:
+        raise ScenarioError(source, "target", "needs at least one [[target]] table")
+    out = []
+    allowed = {f for f in Target.__dataclass_fields__}
+    for i, t in enumerate(items):
+        where = f"target[{i}]"
+        if not isinstance(t, dict):
+            raise ScenarioError(source, where, "must be a table")
+        extra = sorted(set(t) - allowed - {"history"})
+        if extra:
+            raise ScenarioError(source, f"{where}.{extra[0]}", "unknown key")
+        for key in ("statistic", "field", "value", "tolerance"):
+            if key not in t:
+                raise ScenarioError(source, f"{where}.{key}", "missing")
+        if t["statistic"] not in ("share", "median", "mean"):
+            raise ScenarioError(source, f"{where}.statistic", "must be share, median or mean")
+        op = t.get("op", "=")
+        if op not in OPS:
+            raise ScenarioError(source, f"{where}.op", f"must be one of {', '.join(OPS)}")
+        v = t["value"]
+        ok = (
+            (
+                isinstance(v, list)
+                and len(v) == 2
+                and all(isinstance(a, (int, float)) for a in v)
+                and v[0] <= v[1]
+            )
+            if op == "in"
+            else (isinstance(v, (int, float)) and not isinstance(v, bool))
+        )
+        if not ok:
+            raise ScenarioError(source, f"{where}.value", "a number, or [low, high] with op = 'in'")
+        tol = t["tolerance"]
+        if isinstance(tol, bool) or not isinstance(tol, (int, float)) or tol <= 0:
+            raise ScenarioError(source, f"{where}.tolerance", "must be a positive number")
+        out.append(
+            Target(
+                t.get("label", f"{t['statistic']} of {t['field']}"),
+                t["statistic"],
+                t["field"],
+                v,
+                float(tol),
+                op,
+                t.get("given", ""),
+                t.get("source", ""),
+            )
+        )
+    return out
+
+
+def parse_param(sc: Scenario, text: str) -> tuple[str, float, float]:
+    """``PATH=LOW:HIGH``: a calibrated parameter and its uniform prior range."""
+    path, sep, spec = text.partition("=")
+    lo_s, _, hi_s = spec.partition(":")
+    try:
+        if not sep:
+            raise ValueError
+        lo, hi = float(lo_s), float(hi_s)
+    except ValueError:
+        raise ScenarioError("--params", text, "expected PATH=LOW:HIGH") from None
+    parts = path.split(".")
+    section, key = ("members", parts[-1]) if parts[0] == "members" else (parts[0], parts[-1])
+    try:
+        if not P.is_numeric(section, key) or len(parts) != (3 if section == "members" else 2):
+            raise KeyError(path)
+        if section == "members" and parts[1] != "*" and parts[1] not in sc.members:
+            raise KeyError(path)
+    except KeyError:
+        raise ScenarioError("--params", path, "not a numeric parameter path") from None
+    a, b = P.value_range(section, key)
+    if not a <= lo < hi <= b:
+        raise ScenarioError("--params", text, f"LOW < HIGH inside [{a:g}, {b:g}]")
+    return path, lo, hi
+
+
+@dataclass
+class Generation:
+    index: int
+    evaluated: int
+    accepted: int
+    epsilon: float
+
+
+@dataclass
+class CalibrationResult:
+    scenario: Scenario
+    targets: list[Target]
+    names: list[str]
+    bounds: np.ndarray  # (D, 2)
+    particles: np.ndarray  # (M, D)
+    weights: np.ndarray  # (M,)
+    generations: list[Generation]
+    prior_components: np.ndarray  # (N, K): generation 0's per-target distances
+    fit: pd.DataFrame  # per target: weighted statistic over the posterior population
+    replications: int
+    seed: int
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def quantiles(self, qs: tuple[float, ...] = (0.05, 0.5, 0.95)) -> pd.DataFrame:
+        rows = {
+            q: [weighted_quantile(self.particles[:, d], self.weights, q) for d in range(len(self.names))]
+            for q in qs
+        }
+        df = pd.DataFrame(rows, index=pd.Index(self.names, name="parameter"))
+        df.columns = [f"q{int(q * 100):02d}" for q in qs]
+        df["mean"] = self.particles.T @ self.weights
+        df["prior_low"], df["prior_high"] = self.bounds[:, 0], self.bounds[:, 1]
+        return df
+
+    def binding(self) -> pd.Series:
+        """Share of prior draws each target alone rules out (distance > 1): the targets
+        that rule out most of the prior are the ones that bind."""
+        comps = self.prior_components
+        return pd.Series((comps > 1).mean(axis=0), index=[t.label for t in self.targets])
+
+
+def weighted_quantile(x: np.ndarray, w: np.ndarray, q: float) -> float:
+    order = np.argsort(x)
+    cw = np.cumsum(w[order])
+    cw = cw / cw[-1]
+    return float(x[order][np.searchsorted(cw, q, side="left").clip(0, len(x) - 1)])
+
+
+def _statistics(runs: pd.DataFrame, targets: list[Target]) -> np.ndarray:
+    """(points, targets) matrix of each target's statistic over each point's replications."""
+    out = []
+    for _, g in runs.groupby("point", sort=True):
+        out.append([statistic(g, t.statistic, t.field, t.given)[0] for t in targets])
+    return np.array(out, dtype=float)
+
+
+def _evaluate(
+    sc: Scenario,
+    names: list[str],
+    theta: np.ndarray,
+    targets: list[Target],
+    replications: int,
+    seed: int,
+    workers: int | None,
+    scheduler: str | None,
+) -> tuple[np.ndarray, np.ndarray]:
+    points = [dict(zip(names, map(float, row), strict=True)) for row in theta]
+    runs = evaluate_points(ModelAt(sc), points, replications, seed, workers, scheduler)
+    stats = _statistics(runs, targets)
+    comps = np.array([[t.distance(v) for t, v in zip(targets, row, strict=True)] for row in stats])
+    return stats, comps
+
+
+def calibrate(
+    sc: Scenario,
+    targets: list[Target],
+    params: list[tuple[str, float, float]],
+    particles: int = 200,
+    replications: int = 20,
+    generations: int = 4,
+    quantile: float = 0.3,
+    seed: int = 0,
+    workers: int | None = None,
+    scheduler: str | None = None,
+) -> CalibrationResult:
+    """Run ABC-SMC (see the module docstring) and return the weighted posterior population."""
+    if particles < 10 or generations < 1 or not 0 < quantile < 1:
+        raise ScenarioError("calibrate", "", "needs particles >= 10, generations >= 1, 0 < quantile < 1")
+    rng = np.random.default_rng(seed)
+    names = [p for p, _, _ in params]
+    bounds = np.array([[lo, hi] for _, lo, hi in params])
+    lo, hi = bounds[:, 0], bounds[:, 1]
+    theta = rng.uniform(lo, hi, (particles, len(names)))
+    stats, comps = _evaluate(sc, names, theta, targets, replications, seed, workers, scheduler)
+    prior_comps, prior_stats = comps, stats
+    dist = np.sqrt(np.mean(np.minimum(comps, 1e6) ** 2, axis=1))
+    eps = float(np.quantile(dist, quantile))
+    keep = dist <= eps
+    pop, w, pop_stats = theta[keep], np.full(keep.sum(), 1.0 / keep.sum()), stats[keep]
+    history = [Generation(0, particles, int(keep.sum()), eps)]
+    for g in range(1, generations):
+        cov = (
+            2.0 * np.atleast_2d(np.cov(pop.T, aweights=w)) if len(pop) > 1 else np.diag(((hi - lo) / 10) ** 2)
+        )
+        cov += np.diag(((hi - lo) * 1e-3) ** 2)  # never degenerate
+        cand = np.empty((particles, len(names)))
+        filled = 0
+        for _ in range(100):
+            idx = rng.choice(len(pop), particles, p=w)
+            prop = pop[idx] + rng.multivariate_normal(np.zeros(len(names)), cov, particles)
+            ok = prop[np.all((prop >= lo) & (prop <= hi), axis=1)]
+            take = min(len(ok), particles - filled)
+            cand[filled : filled + take] = ok[:take]
+            filled += take
+            if filled == particles:
+                break
+        else:
+            cand[filled:] = np.clip(pop[rng.choice(len(pop), particles - filled, p=w)], lo, hi)
+        stats, comps = _evaluate(sc, names, cand, targets, replications, seed + g, workers, scheduler)
+        dist = np.sqrt(np.mean(np.minimum(comps, 1e6) ** 2, axis=1))
+        eps = min(eps, float(np.quantile(dist, quantile)))
+        keep = dist <= eps
+        if not keep.any():
+            history.append(Generation(g, particles, 0, eps))
+            break
+        new = cand[keep]
+        inv = np.linalg.inv(cov)
+        diff = new[:, None, :] - pop[None, :, :]
+        kern = np.exp(-0.5 * np.einsum("ijk,kl,ijl->ij", diff, inv, diff))
+        new_w = 1.0 / (kern @ w)
+        pop, w, pop_stats = new, new_w / new_w.sum(), stats[keep]
+        history.append(Generation(g, particles, int(keep.sum()), eps))
+    fit = pd.DataFrame(
+        {
+            "target": [t.label for t in targets],
+            "wanted": [t.describe() for t in targets],
+            "posterior (weighted mean)": pop_stats.T @ w,
+            "prior (mean)": np.nanmean(prior_stats, axis=0),
+        }
+    )
+    return CalibrationResult(
+        sc, targets, names, bounds, pop, w, history, prior_comps, fit, replications, seed
+    )
+
+
+# ----------------------------------------------------------------------------- output
+
+
+def _toml_number(x: float) -> str:
+    return f"{x:.4g}"
+
+
+def posterior_scenario(result: CalibrationResult, original: Path, out: Path) -> str:
+    """A scenario file that extends the original with the posterior as distributions."""
+    q = result.quantiles()
+    try:
+        rel = Path(original).resolve().relative_to(out.resolve().parent)
+        ref = str(rel)
+    except ValueError:
+        import os
+
+        ref = os.path.relpath(Path(original).resolve(), out.resolve().parent)
+    by_section: dict[str, list[str]] = {}
+    for name, row in q.iterrows():
+        parts = str(name).split(".")
+        section = (
+            f'members."{parts[1]}"'
+            if parts[0] == "members" and parts[1] == "*"
+            else (f"members.{parts[1]}" if parts[0] == "members" else parts[0])
+        )
+        key = parts[-1]
+        lo, mode, hi = row["q05"], row["q50"], row["q95"]
+        if hi - lo < 1e-9:
+            line = f"{key} = {_toml_number(mode)}"
+        else:
+            line = (
+                f'{key} = {{dist = "triangular", low = {_toml_number(lo)}, mode = {_toml_number(mode)}, '
+                f"high = {_toml_number(hi)}}}  # posterior 90 % interval, prior [{row['prior_low']:g}, "
+                f"{row['prior_high']:g}]"
+            )
+        by_section.setdefault(section, []).append(line)
+    sc = result.scenario
+    lines = [
+        f"# Calibrated by `ttcsim calibrate` on {datetime.now(UTC).date()}: ABC-SMC posterior of "
+        f"{', '.join(result.names)}",
+        f"# against {len(result.targets)} targets ({result.replications} replications per particle). "
+        "Each parameter: a triangular",
+        "# distribution over the posterior's 90 % interval with its mode at the posterior median.",
+        "",
+        "[scenario]",
+        f'extends = "{ref}"',
+        f'name = "{sc.name}_calibrated"',
+        f'description = "{sc.name} with calibrated {", ".join(result.names)}"',
+    ]
+    for section, entries in by_section.items():
+        lines += ["", f"[{section}]", *entries]
+    return "\n".join(lines) + "\n"
+
+
+def report(result: CalibrationResult, scenario_file: Path, truth: dict[str, float] | None = None) -> str:
+    q = result.quantiles()
+    lines = [
+        f"# Calibration of `{result.scenario.name}` (ABC-SMC)",
+        "",
+        f"Posterior written to `{scenario_file}`. {len(result.generations)} generations, "
+        f"{result.replications} seeded replications per particle, seed {result.seed}.",
+        "",
+        "## Acceptance",
+        "",
+        "| generation | particles evaluated | accepted | acceptance rate | tolerance (epsilon) |",
+        "|---|---|---|---|---|",
+        *[
+            f"| {g.index} | {g.evaluated} | {g.accepted} | {g.accepted / g.evaluated:.0%} | {g.epsilon:.3f} |"
+            for g in result.generations
+        ],
+        "",
+        "## Posterior",
+        "",
+        "| parameter | prior | posterior 5 % | median | 95 % | mean | shipped value | shipped vs posterior |"
+        + (" truth |" if truth else ""),
+        "|---|---|---|---|---|---|---|---|" + ("---|" if truth else ""),
+    ]
+    for name, r in q.iterrows():
+        shipped, verdict = shipped_value(result.scenario, str(name), r["q05"], r["q95"])
+        row = (
+            f"| `{name}` | {r['prior_low']:g} to {r['prior_high']:g} | {r['q05']:.3g} | {r['q50']:.3g} | "
+            f"{r['q95']:.3g} | {r['mean']:.3g} | {shipped} | {verdict} |"
+        )
+        if truth:
+            row += f" {truth.get(str(name), float('nan')):g} |"
+        lines.append(row)
+    b = result.binding()
+    lines += [
+        "",
+        "## Targets: fit and which bind",
+        "",
+        "A target binds when, on its own, it rules out much of the prior (share of prior draws "
+        "farther than one tolerance from it).",
+        "",
+        "| target | wanted | prior (mean) | posterior (weighted mean) | prior draws it rules out |",
+        "|---|---|---|---|---|",
+        *[
+            f"| {md(t.label)} | {t.describe()} | {pr:.3g} | {v:.3g} | {b[t.label]:.0%} |"
+            for t, v, pr in zip(
+                result.targets,
+                result.fit["posterior (weighted mean)"],
+                result.fit["prior (mean)"],
+                strict=True,
+            )
+        ],
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def shipped_value(sc: Scenario, path: str, lo: float, hi: float) -> tuple[str, str]:
+    """The scenario's own value for ``path`` and how it sits against the posterior's 90 %
+    interval [lo, hi]: inside, overlapping (a distribution), or outside."""
+    from .distributions import Distribution
+
+    value = sc.values.get(path.replace("members.*.", f"members.{sc.members[0]}."))
+    if isinstance(value, Distribution):
+        a, b = value.support()
+        text = f"{value.kind} {a:g}..{b:g}"
+        if a >= lo and b <= hi:
+            return text, "inside"
+        return text, "overlaps" if a <= hi and b >= lo else "**outside**"
+    if isinstance(value, (int, float)):
+        return f"{value:g}", "inside" if lo <= value <= hi else "**outside**"
+    return "-", "-"
+
+
+def plot(result: CalibrationResult, path: Path, truth: dict[str, float] | None = None) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    d = len(result.names)
+    fig, axes = plt.subplots(1, d, figsize=(3.6 * d, 3.2), squeeze=False)
+    for k, (ax, name) in enumerate(zip(axes[0], result.names, strict=True)):
+        lo, hi = result.bounds[k]
+        ax.hist(
+            result.particles[:, k],
+            weights=result.weights,
+            bins=20,
+            range=(lo, hi),
+            color="#0072B2",
+            alpha=0.8,
+            density=True,
+            label="posterior",
+        )
+        ax.axhline(1 / (hi - lo), color="#E69F00", ls="--", label="prior")
+        if truth and name in truth:
+            ax.axvline(truth[name], color="black", lw=1.5, label="truth")
+        ax.set_title(name, fontsize=9)
+        ax.set_xlim(lo, hi)
+    axes[0][0].legend(fontsize=7)
+    fig.suptitle(f"Calibration of {result.scenario.name}: posterior vs prior")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def add_command(sub: Any) -> None:
+    p = sub.add_parser("calibrate", help="ABC-SMC calibration of parameters against historical targets")
+    p.add_argument("scenario")
+    p.add_argument("--targets", required=True, help="targets TOML file")
+    p.add_argument(
+        "--params", nargs="+", required=True, metavar="PATH=LOW:HIGH", help="parameters and prior ranges"
+    )
+    p.add_argument("--particles", type=int, default=200)
+    p.add_argument("--replications", type=int, default=20)
+    p.add_argument("--generations", type=int, default=4)
+    p.add_argument("--quantile", type=float, default=0.3, help="share of each generation kept")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE")
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--workers", type=int)
+    g.add_argument("--scheduler", metavar="tcp://HOST:PORT")
+    p.add_argument(
+        "--out", required=True, help="posterior scenario file (.toml); report and plot go beside it"
+    )
+    p.add_argument("--report-dir", help="folder for the report (default: beside --out)")
+    p.add_argument("--force", action="store_true", help="replace an existing output file")
+
+
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    out = Path(args.out)
+    if out.suffix != ".toml":
+        raise ScenarioError("--out", str(out), "must end in .toml")
+    if out.exists() and not args.force:
+        raise ScenarioError(str(out), "", "already exists; pass --force to replace it")
+    if not out.parent.is_dir():
+        raise ScenarioError("--out", str(out), f"folder {out.parent} does not exist")
+    sc = load_scenario(args.scenario, args.overrides)
+    targets = load_targets(args.targets)
+    params = [parse_param(sc, t) for t in args.params]
+    result = calibrate(
+        sc,
+        targets,
+        params,
+        args.particles,
+        args.replications,
+        args.generations,
+        args.quantile,
+        args.seed,
+        args.workers,
+        args.scheduler,
+    )
+    out.write_text(posterior_scenario(result, Path(args.scenario), out))
+    load_scenario(out)  # the written file must itself be a valid scenario
+    rdir = Path(args.report_dir) if args.report_dir else out.parent
+    rdir.mkdir(parents=True, exist_ok=True)
+    (rdir / f"{out.stem}.report.md").write_text(report(result, out))
+    plot(result, rdir / f"{out.stem}.posterior.png")
+    print(report(result, out))
+    return 0

@@ -1,0 +1,233 @@
+"""Scenario discovery: the boxes of preference space where an outcome is likely (PRIM).
+
+PRIM (Friedman and Fisher 1999; the ``prim`` package) peels the sampled parameter space
+(the ``param.*`` columns of a results file) toward a box where the outcome of interest is
+dense, then pastes back what it over-peeled. For each box it reports the limits that
+restrict it, its coverage (the share of all cases of interest inside it) and density (the
+share of runs inside it that are cases of interest), and its peeling trajectory, the
+coverage/density trade-off an analyst picks from.
+
+Any results file works: a batch over the shipped scenarios, a sweep, or the design of a
+sensitivity analysis (``runs.parquet``), whose factors vary widely.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .scenario import ScenarioError
+
+RESTRICTED = 0.97
+"""A box restricts a parameter when it keeps less than 97 % of its sampled range."""
+
+
+@dataclass
+class Box:
+    limits: pd.DataFrame  # index: parameter; columns: min, max (restricted dimensions only)
+    coverage: float
+    density: float
+    mass: float
+    trajectory: pd.DataFrame  # coverage, density, mass, res dim per peeling step
+
+
+@dataclass
+class Discovery:
+    outcome: str
+    n: int
+    cases: int
+    params: list[str]
+    ranges: pd.DataFrame
+    boxes: list[Box]
+
+    def markdown(self) -> str:
+        lines = [
+            f"# Scenario discovery: where is `{self.outcome}` likely?",
+            "",
+            f"PRIM over {len(self.params)} sampled parameters and {self.n} runs, "
+            f"{self.cases} ({self.cases / max(1, self.n):.1%}) of them cases of interest.",
+            "",
+        ]
+        if not self.boxes:
+            lines.append("No box found (no case of interest, or none denser than the whole space).")
+        for k, b in enumerate(self.boxes, start=1):
+            lines += [
+                f"## Box {k}: coverage {b.coverage:.0%}, density {b.density:.0%}, mass {b.mass:.0%}",
+                "",
+                "| parameter | box min | box max | sampled range |",
+                "|---|---|---|---|",
+            ]
+            for idx, r in b.limits.iterrows():
+                p = str(idx)
+                lo, hi = float(self.ranges.at[p, "min"]), float(self.ranges.at[p, "max"])
+                lines.append(f"| `{p}` | {r['min']:.3g} | {r['max']:.3g} | {lo:.3g} to {hi:.3g} |")
+            lines += [
+                "",
+                f"Read: in {b.density:.0%} of the runs inside this box the outcome holds, and the box "
+                f"holds {b.coverage:.0%} of all runs where it holds.",
+                "",
+            ]
+        return "\n".join(lines)
+
+
+def parameter_columns(df: pd.DataFrame) -> list[str]:
+    """``param.*`` columns that vary (a constant column cannot bound a box)."""
+    cols = [str(c) for c in df.columns if str(c).startswith("param.")]
+    return [c for c in cols if df[c].notna().all() and df[c].nunique() > 1]
+
+
+def outcome_mask(df: pd.DataFrame, expr: str) -> np.ndarray:
+    try:
+        y = df.eval(expr)
+    except Exception as e:  # pandas raises many kinds for a bad expression
+        raise ScenarioError("--outcome", expr, f"cannot evaluate on the results ({e})") from None
+    if not isinstance(y, pd.Series) or len(y) != len(df):
+        raise ScenarioError("--outcome", expr, "must give one true/false value per run")
+    return y.fillna(False).astype(bool).to_numpy()
+
+
+def discover(
+    df: pd.DataFrame,
+    outcome: str,
+    params: list[str] | None = None,
+    max_boxes: int = 2,
+    peel_alpha: float = 0.05,
+    mass_min: float = 0.05,
+    min_density: float = 0.0,
+) -> Discovery:
+    """Find up to ``max_boxes`` PRIM boxes where ``outcome`` (an expression over the
+    outcome fields, e.g. ``coordinated`` or ``month_unilateral < 12``) is dense."""
+    import prim
+
+    logging.getLogger("prim").setLevel(logging.WARNING)
+    cols = params or parameter_columns(df)
+    if not cols:
+        raise ScenarioError("RESULTS", "param.*", "no varying sampled parameter to search over")
+    y = outcome_mask(df, outcome)
+    x = df[cols].astype(float).reset_index(drop=True)
+    x.columns = [c.removeprefix("param.") for c in cols]
+    ranges = pd.DataFrame({"min": x.min(), "max": x.max()})
+    found: list[Box] = []
+    if y.any() and not y.all():
+        p = prim.Prim(x, y, threshold=0.5, threshold_type=">", peel_alpha=peel_alpha, mass_min=mass_min)
+        for _ in range(max_boxes):
+            box = p.find_box()
+            if box is None:
+                break
+            st = box.stats
+            if st["density"] <= max(min_density, float(y.mean())) + 1e-12:
+                break
+            lim = box.limits[["min", "max"]].astype(float)
+            width = (lim["max"] - lim["min"]) / (ranges.loc[lim.index, "max"] - ranges.loc[lim.index, "min"])
+            lim = lim[width < RESTRICTED]
+            found.append(
+                Box(
+                    lim,
+                    float(st["coverage"]),
+                    float(st["density"]),
+                    float(st["mass"]),
+                    box.peeling_trajectory.astype(float).copy(),
+                )
+            )
+    return Discovery(outcome, len(df), int(y.sum()), [c.removeprefix("param.") for c in cols], ranges, found)
+
+
+def plot(d: Discovery, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    n_box = max(1, len(d.boxes))
+    fig, axes = plt.subplots(1, 1 + n_box, figsize=(5 + 5 * n_box, 4.2))
+    ax = axes[0]
+    for k, b in enumerate(d.boxes, start=1):
+        ax.plot(b.trajectory["coverage"], b.trajectory["density"], marker=".", label=f"box {k} peeling")
+        ax.scatter([b.coverage], [b.density], s=80, edgecolor="black", zorder=3)
+    ax.set_xlabel("coverage")
+    ax.set_ylabel("density")
+    ax.set_xlim(0, 1.02)
+    ax.set_ylim(0, 1.02)
+    ax.set_title(f"Trade-off for '{d.outcome}'")
+    if d.boxes:
+        ax.legend(fontsize=8)
+    for k, b in enumerate(d.boxes, start=1):
+        a = axes[k]
+        names = list(b.limits.index)
+        lo = (b.limits["min"] - d.ranges.loc[names, "min"]) / (
+            d.ranges.loc[names, "max"] - d.ranges.loc[names, "min"]
+        )
+        hi = (b.limits["max"] - d.ranges.loc[names, "min"]) / (
+            d.ranges.loc[names, "max"] - d.ranges.loc[names, "min"]
+        )
+        yy = np.arange(len(names))
+        a.barh(yy, 1, color="#dddddd")
+        a.barh(yy, hi - lo, left=lo, color="#0072B2")
+        for i, p in enumerate(names):
+            a.text(-0.02, i, f"{d.ranges.loc[p, 'min']:.3g}", ha="right", va="center", fontsize=7)
+            a.text(1.02, i, f"{d.ranges.loc[p, 'max']:.3g}", ha="left", va="center", fontsize=7)
+        a.set_yticks(yy, names, fontsize=8)
+        a.set_xlim(-0.25, 1.25)
+        a.set_xticks([])
+        a.invert_yaxis()
+        a.set_title(
+            f"Box {k}: coverage {b.coverage:.0%}, density {b.density:.0%}\n(blue: box within sampled range)",
+            fontsize=9,
+        )
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def add_command(sub: Any) -> None:
+    p = sub.add_parser("discover", help="PRIM scenario discovery over a results file's param.* columns")
+    p.add_argument(
+        "results", nargs="+", help="results .parquet file(s) (a batch, or a sensitivity runs.parquet)"
+    )
+    p.add_argument(
+        "--outcome",
+        required=True,
+        help="expression over outcome fields, e.g. 'coordinated' or 'month_unilateral < 12'",
+    )
+    p.add_argument("--params", nargs="+", help="param.* columns to search (default: all that vary)")
+    p.add_argument("--max-boxes", type=int, default=2)
+    p.add_argument("--out", required=True, help="output folder (discovery.md, discovery.png, boxes.csv)")
+
+
+def cmd_discover(args: argparse.Namespace) -> int:
+    from .batch import read_results
+
+    df = read_results(args.results)
+    params = [c if c.startswith("param.") else f"param.{c}" for c in args.params] if args.params else None
+    if params:
+        missing = [c for c in params if c not in df]
+        if missing:
+            raise ScenarioError("--params", missing[0], "not a column of the results")
+    d = discover(df, args.outcome, params, args.max_boxes)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "discovery.md").write_text(d.markdown())
+    rows = [
+        {
+            "box": k,
+            "parameter": p,
+            "min": r["min"],
+            "max": r["max"],
+            "coverage": b.coverage,
+            "density": b.density,
+        }
+        for k, b in enumerate(d.boxes, start=1)
+        for p, r in b.limits.iterrows()
+    ]
+    pd.DataFrame(rows, columns=["box", "parameter", "min", "max", "coverage", "density"]).to_csv(
+        out / "boxes.csv", index=False
+    )
+    plot(d, out / "discovery.png")
+    print(d.markdown())
+    return 0

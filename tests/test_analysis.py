@@ -1,0 +1,251 @@
+"""Explaining and calibrating: sensitivity, scenario discovery, calibration, validation,
+counterfactuals. Known answers first (Ishigami, a planted box, known parameter values), then
+the shipped analysis scripts end to end on small run counts."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tomllib
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import CHINA, ROOT
+
+from sim import ScenarioError, load_scenario
+from sim.batch import evaluate_points, simulate
+from sim.calibration import Target, calibrate, load_targets
+from sim.discovery import discover
+from sim.history import load_events
+from sim.sensitivity import Ishigami, design, indices, parameter_ranges
+from sim.stylized import statistic
+
+CLI = [sys.executable, "-m", "sim.cli"]
+ISHIGAMI_S1 = np.array([0.3139, 0.4424, 0.0])
+ISHIGAMI_ST = np.array([0.5576, 0.4424, 0.2437])
+
+
+def test_sobol_indices_through_our_runner_match_ishigami():
+    prob = {"num_vars": 3, "names": ["x1", "x2", "x3"], "bounds": [[-np.pi, np.pi]] * 3}
+    x = design(prob, "sobol", 1024, seed=3)
+    points = [dict(zip(prob["names"], row, strict=True)) for row in x]
+    runs = evaluate_points(Ishigami(noise=0.05), points, replications=2, seed=1, workers=2)
+    assert len(runs) == len(points) * 2 and list(runs["point"][:4]) == [0, 0, 1, 1]
+    y = runs.groupby("point")["y"].mean().to_numpy()
+    t = indices(prob, "sobol", x, y, seed=3)
+    assert np.all(
+        np.abs(t["S1"].to_numpy() - ISHIGAMI_S1) <= np.maximum(t["S1_conf"].to_numpy(), 0.03) + 0.02
+    )
+    assert np.all(
+        np.abs(t["ST"].to_numpy() - ISHIGAMI_ST) <= np.maximum(t["ST_conf"].to_numpy(), 0.03) + 0.02
+    )
+    # Morris ranks x1 and x2 above x3 (mu*)
+    xm = design(prob, "morris", 100, seed=3)
+    ym = evaluate_points(Ishigami(), [dict(zip(prob["names"], r, strict=True)) for r in xm], 1, workers=1)
+    mu = indices(prob, "morris", xm, ym["y"].to_numpy(), seed=3)["mu_star"]
+    assert mu["x3"] < mu["x1"] and mu["x3"] < mu["x2"]
+
+
+def test_sensitivity_ranges_come_from_distributions_or_range(china):
+    r = parameter_ranges(china, ["us.patience", "members.*.threat"], {"members.*.threat": (0.1, 0.9)})
+    assert r == {"us.patience": (8.0, 18.0), "members.*.threat": (0.1, 0.9)}
+    with pytest.raises(ScenarioError, match="give --range"):
+        parameter_ranges(china, ["us.reach"], {})
+    with pytest.raises(ScenarioError, match="not a numeric parameter"):
+        parameter_ranges(china, ["eu.rule"], {})
+    with pytest.raises(ScenarioError, match="inside"):
+        parameter_ranges(china, ["us.reach"], {"us.reach": (0.5, 2.0)})
+
+
+def test_prim_finds_a_planted_box():
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame(rng.uniform(0, 1, (3000, 4)), columns=[f"param.{c}" for c in "abcd"])
+    inside = (df["param.a"] > 0.6) & (df["param.b"] < 0.3)
+    df["hit"] = inside ^ (rng.uniform(size=len(df)) < 0.03)  # 3 % label noise
+    d = discover(df, "hit", max_boxes=1)
+    box = d.boxes[0]
+    assert {"a", "b"} <= set(box.limits.index)
+    for other in set(box.limits.index) - {"a", "b"}:  # at most trimmed at the edges
+        assert box.limits.loc[other, "max"] - box.limits.loc[other, "min"] > 0.85
+    assert box.limits.loc["a", "min"] == pytest.approx(0.6, abs=0.05)
+    assert box.limits.loc["b", "max"] == pytest.approx(0.3, abs=0.05)
+    assert box.density > 0.9 and box.coverage > 0.7  # 3 % noise caps coverage near 0.81
+    with pytest.raises(ScenarioError, match="cannot evaluate"):
+        discover(df, "no_such_column > 1")
+
+
+FIX = [
+    "us.threat=0.9",
+    "commission.brokerage=0.45",
+    "commission.agenda=0.5",
+    "target.availability=0.3",
+    "us.lag=1",
+]
+
+
+def test_calibration_recovers_known_parameter_values():
+    base = load_scenario(CHINA, FIX)
+    truth = {"us.patience": 14.0, "members.NL.lag": 9.0}
+    data = simulate([base.with_overrides([f"{k}={v}" for k, v in truth.items()])], 200, seed=99, workers=2)
+    targets = [
+        Target(
+            "month_unilateral",
+            "median",
+            "month_unilateral",
+            statistic(data, "median", "month_unilateral")[0],
+            1.0,
+        ),
+        Target(
+            "NL lag",
+            "median",
+            "lag:NL",
+            statistic(data, "median", "lag:NL", "us_unilateral")[0],
+            1.0,
+            given="us_unilateral",
+        ),
+    ]
+    res = calibrate(
+        base,
+        targets,
+        [("us.patience", 4, 30), ("members.NL.lag", 2, 20)],
+        particles=120,
+        replications=8,
+        generations=3,
+        seed=1,
+        workers=2,
+    )
+    q = res.quantiles()
+    for name, value in truth.items():
+        assert q.loc[name, "q05"] <= value <= q.loc[name, "q95"], (name, q.loc[name].to_dict())
+    # the posterior is much narrower than the prior
+    assert (q["q95"] - q["q05"]).max() < 0.5 * (26 - 4)
+    assert [g.epsilon for g in res.generations] == sorted((g.epsilon for g in res.generations), reverse=True)
+
+
+def test_calibrate_cli_writes_a_valid_posterior_scenario(tmp_path):
+    out = tmp_path / "post.toml"
+    r = subprocess.run(
+        [
+            *CLI,
+            "calibrate",
+            str(CHINA),
+            "--targets",
+            str(ROOT / "scenarios/targets/china_2022.toml"),
+            "--params",
+            "us.patience=4:30",
+            "members.NL.lag=2:18",
+            "--particles",
+            "20",
+            "--replications",
+            "4",
+            "--generations",
+            "2",
+            "--workers",
+            "1",
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert r.returncode == 0, r.stderr
+    sc = load_scenario(out)
+    assert sc.values["us.reach"] == load_scenario(CHINA).values["us.reach"]  # extends the original
+    assert sc.values["us.patience"].kind == "triangular"
+    assert (tmp_path / "post.report.md").read_text().count("| `") >= 2
+    again = subprocess.run(
+        [
+            *CLI,
+            "calibrate",
+            str(CHINA),
+            "--targets",
+            str(ROOT / "scenarios/targets/china_2022.toml"),
+            "--params",
+            "us.patience=4:30",
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert again.returncode == 2 and "already exists" in again.stderr
+
+
+@pytest.mark.parametrize(
+    "text, problem",
+    [
+        ("[[target]]\nstatistic='share'\nfield='coordinated'\nvalue=0.5\n", "target[0].tolerance: missing"),
+        ("[[target]]\nstatistic='mode'\nfield='x'\nvalue=1\ntolerance=1\n", "share, median or mean"),
+        ("[[target]]\nstatistic='share'\nfield='x'\nvalue=1\ntolerance=0\n", "positive"),
+        ("[[target]]\nstatistic='share'\nfield='x'\nop='in'\nvalue=1\ntolerance=1\n", "[low, high]"),
+        ("x = 1\n", "at least one [[target]]"),
+    ],
+)
+def test_bad_target_files(tmp_path, text, problem):
+    p = tmp_path / "t.toml"
+    p.write_text(text)
+    with pytest.raises(ScenarioError) as e:
+        load_targets(p)
+    assert problem in str(e.value) and str(p) in str(e.value)
+
+
+COUNTERFACTUALS = sorted((ROOT / "scenarios" / "counterfactuals").glob("*.toml"))
+
+
+def test_there_are_a_dozen_counterfactuals():
+    assert len(COUNTERFACTUALS) >= 12
+
+
+@pytest.mark.parametrize("path", COUNTERFACTUALS, ids=lambda p: p.stem)
+def test_every_counterfactual_extends_a_shipped_scenario_and_changes_schema_paths(path):
+    with open(path, "rb") as fh:
+        doc = tomllib.load(fh)
+    base_file = (path.parent / doc["scenario"]["extends"]).resolve()
+    assert base_file.parent == (ROOT / "scenarios").resolve()
+    cf, base = load_scenario(path), load_scenario(base_file)  # loading validates every path
+    assert cf.description
+    changed = {k for k in cf.values if cf.values[k] != base.values.get(k)}
+    assert changed or cf.shocks != base.shocks, "a counterfactual must change something"
+
+
+def test_events_have_sources_and_known_quantities():
+    ev = load_events()
+    assert len(ev) >= 12 and ev["source"].str.len().gt(5).all()
+    assert {"month_unilateral", "national:NL", "month_eu", "retaliation_after_national"} <= set(
+        ev["model_quantity"]
+    )
+
+
+def test_analysis_scripts_run_end_to_end(tmp_path):
+    r = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "experiments" / "analysis.py"),
+            "--quick",
+            "--workers",
+            "1",
+            "--out",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert r.returncode == 0, r.stderr[-2000:]
+    for f in [
+        "validation.md",
+        "validation.png",
+        "counterfactuals.md",
+        "counterfactuals.png",
+        "sensitivity/china_2022/sensitivity.md",
+        "sensitivity/china_2022/runs.parquet",
+        "discovery/china_2022_coordinated/discovery.md",
+        "calibration/china_2022.report.md",
+        "calibration/russia_2022.posterior.png",
+        "calibrated/china_2022.toml",
+    ]:
+        assert (tmp_path / f).exists(), f
+    text = (tmp_path / "validation.md").read_text()
+    assert "BIS advanced-computing/SME rule" in text and "pass" in text
+    assert (tmp_path / "counterfactuals.md").read_text().count("**china_") >= 9
