@@ -43,7 +43,7 @@ class Discovery:
     n: int
     cases: int
     params: list[str]
-    ranges: pd.DataFrame
+    ranges: dict[str, tuple[float, float]]  # sampled (min, max) of each parameter
     boxes: list[Box]
 
     def markdown(self) -> str:
@@ -65,7 +65,7 @@ class Discovery:
             ]
             for idx, r in b.limits.iterrows():
                 p = str(idx)
-                lo, hi = float(self.ranges.at[p, "min"]), float(self.ranges.at[p, "max"])
+                lo, hi = self.ranges[p]
                 lines.append(f"| `{p}` | {r['min']:.3g} | {r['max']:.3g} | {lo:.3g} to {hi:.3g} |")
             lines += [
                 "",
@@ -112,7 +112,7 @@ def discover(
     y = outcome_mask(df, outcome)
     x = df[cols].astype(float).reset_index(drop=True)
     x.columns = [c.removeprefix("param.") for c in cols]
-    ranges = pd.DataFrame({"min": x.min(), "max": x.max()})
+    ranges = {str(c): (float(x[c].min()), float(x[c].max())) for c in x.columns}
     found: list[Box] = []
     if y.any() and not y.all():
         p = prim.Prim(x, y, threshold=0.5, threshold_type=">", peel_alpha=peel_alpha, mass_min=mass_min)
@@ -124,8 +124,8 @@ def discover(
             if st["density"] <= max(min_density, float(y.mean())) + 1e-12:
                 break
             lim = box.limits[["min", "max"]].astype(float)
-            width = (lim["max"] - lim["min"]) / (ranges.loc[lim.index, "max"] - ranges.loc[lim.index, "min"])
-            lim = lim[width < RESTRICTED]
+            span = np.array([ranges[str(p)][1] - ranges[str(p)][0] for p in lim.index])
+            lim = lim[(lim["max"] - lim["min"]).to_numpy() / span < RESTRICTED]
             found.append(
                 Box(
                     lim,
@@ -160,18 +160,16 @@ def plot(d: Discovery, path: Path) -> None:
     for k, b in enumerate(d.boxes, start=1):
         a = axes[k]
         names = list(b.limits.index)
-        lo = (b.limits["min"] - d.ranges.loc[names, "min"]) / (
-            d.ranges.loc[names, "max"] - d.ranges.loc[names, "min"]
-        )
-        hi = (b.limits["max"] - d.ranges.loc[names, "min"]) / (
-            d.ranges.loc[names, "max"] - d.ranges.loc[names, "min"]
-        )
+        rmin = np.array([d.ranges[str(p)][0] for p in names])
+        rspan = np.array([d.ranges[str(p)][1] - d.ranges[str(p)][0] for p in names])
+        lo = (b.limits["min"].to_numpy() - rmin) / rspan
+        hi = (b.limits["max"].to_numpy() - rmin) / rspan
         yy = np.arange(len(names))
         a.barh(yy, 1, color="#dddddd")
         a.barh(yy, hi - lo, left=lo, color="#0072B2")
         for i, p in enumerate(names):
-            a.text(-0.02, i, f"{d.ranges.loc[p, 'min']:.3g}", ha="right", va="center", fontsize=7)
-            a.text(1.02, i, f"{d.ranges.loc[p, 'max']:.3g}", ha="left", va="center", fontsize=7)
+            a.text(-0.02, i, f"{d.ranges[str(p)][0]:.3g}", ha="right", va="center", fontsize=7)
+            a.text(1.02, i, f"{d.ranges[str(p)][1]:.3g}", ha="left", va="center", fontsize=7)
         a.set_yticks(yy, names, fontsize=8)
         a.set_xlim(-0.25, 1.25)
         a.set_xticks([])
