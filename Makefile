@@ -1,10 +1,13 @@
 # ttcsim: set up, test and run. Every target creates .venv on first use.
 #   make demo   - the dual-track experiment: both shipped scenarios, figures and table in results/
 #   make test   - the test suite
+#   make analysis - validation, counterfactuals, sensitivity, discovery, calibration (results/)
+#   make dashboard - the interactive dashboard on http://127.0.0.1:8765/
 SHELL := /bin/bash
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+PORT ?= 8765
 
 # A Python >= 3.12: python3 if new enough, else python3.12 / python3.13, else pyenv's versions.
 define find_python
@@ -14,7 +17,7 @@ for c in python3 python3.13 python3.12 $$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/ve
 done; exit 1
 endef
 
-.PHONY: setup test demo bench lint typecheck clean
+.PHONY: setup test demo analysis dashboard bench lint typecheck clean
 
 $(STAMP): pyproject.toml
 	@py=$$($(find_python)) || { echo "error: ttcsim needs Python >= 3.12 (Mesa 3.4+ requires it); none found as python3, python3.12, python3.13 or under pyenv. Install one (e.g. 'pyenv install 3.12') and retry." >&2; exit 1; }; \
@@ -31,6 +34,13 @@ test: $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/python experiments/dual_track.py
+
+dashboard: $(STAMP)
+	@echo "ttcsim dashboard on http://127.0.0.1:$(PORT)/ (Ctrl-C to stop)"
+	$(BIN)/solara run sim.app --host 127.0.0.1 --port $(PORT) --production --no-open
+
+analysis: $(STAMP)
+	$(BIN)/python experiments/analysis.py
 
 bench: $(STAMP)
 	$(BIN)/python experiments/benchmark.py

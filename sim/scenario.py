@@ -508,3 +508,68 @@ def swap_parameters(own: Scenario, other: Scenario) -> Scenario:
         values=values,
         shocks=shocks,
     )
+
+
+def _toml_value(v: Any) -> str:
+    if isinstance(v, Distribution):
+        args = ", ".join(f"{k} = {x!r}" for k, x in v.args)
+        return f'{{dist = "{v.kind}", {args}}}'
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, str):
+        return '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(v, (tuple, list)):
+        return "[" + ", ".join(_toml_value(x) for x in v) + "]"
+    return repr(float(v))
+
+
+def to_toml(sc: Scenario, header: str = "") -> str:
+    """The whole resolved scenario as a self-contained TOML file: every parameter, the
+    preferences table (by package-relative path when it ships with ttcsim), each member's
+    values where they differ from that table, and the shocks. Loading it gives the same
+    values (the dashboard's "export settings")."""
+    head = [f"# {line}" for line in header.splitlines()] + ([""] if header else [])
+    lines = [
+        "[scenario]",
+        f"name = {_toml_value(sc.name)}",
+        f"description = {_toml_value(sc.description)}",
+        f"start = {_toml_value(sc.start)}",
+        f"months = {sc.months}",
+    ]
+    for section in P.SECTIONS:
+        lines += ["", f"[{section}]"]
+        prefix = f"{section}."
+        lines += [
+            f"{k[len(prefix) :]} = {_toml_value(v)}" for k, v in sc.values.items() if k.startswith(prefix)
+        ]
+    lines += ["", "[members]", f"basket = {_toml_value(sc.basket)}"]
+    reference: dict[str, dict[str, float]]
+    if sc.preferences:
+        pref = Path(sc.preferences)
+        try:
+            ref = str(pref.resolve().relative_to(DATA_DIR.resolve()))
+        except ValueError:
+            ref = str(pref.resolve())
+        lines.append(f"preferences = {_toml_value(ref)}")
+        reference = read_preferences(pref, sc.members)
+    else:
+        reference = {m: P.member_defaults() for m in sc.members}
+    for m in sc.members:
+        changed = [
+            (k, sc.values[f"members.{m}.{k}"])
+            for k in P.MEMBER_KEYS
+            if sc.values[f"members.{m}.{k}"] != reference[m][k]
+        ]
+        if changed:
+            lines += ["", f"[members.{m}]", *[f"{k} = {_toml_value(v)}" for k, v in changed]]
+    for s in sc.shocks:
+        lines += [
+            "",
+            "[[shocks]]",
+            f"month = {_toml_value(s.month)}",
+            f"path = {_toml_value(s.path)}",
+            f"delta = {s.delta!r}",
+        ]
+    if not sc.shocks:  # a top-level key must come before the first table
+        lines = ["shocks = []", "", *lines]
+    return "\n".join(head + lines) + "\n"

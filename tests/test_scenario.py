@@ -310,3 +310,32 @@ def test_validate_cli_reports_errors_with_exit_2(tmp_path):
     )
     assert out.returncode == 2
     assert "ok: " in out.stdout and "us.threat" in out.stderr and "Traceback" not in out.stderr
+
+
+@pytest.mark.parametrize(
+    "path",
+    [RUSSIA, CHINA, *sorted((RUSSIA.parent / "counterfactuals").glob("*.toml"))[:3]],
+    ids=lambda p: p.stem,
+)
+def test_to_toml_round_trips_every_value(tmp_path, path):
+    from sim.scenario import to_toml
+
+    sc = load_scenario(
+        path,
+        [
+            "us.patience=20",
+            "members.NL.exposure=0.1",
+            "eu.rule=qmv",
+            'members.DE.threat={dist="beta", a=2, b=5}',
+        ],
+    )
+    out = tmp_path / "exported.toml"
+    out.write_text(to_toml(sc, "a header\nover two lines"))
+    again = load_scenario(out)
+    assert again.values == sc.values and again.shocks == sc.shocks
+    assert (again.start, again.months, again.basket) == (sc.start, sc.months, sc.basket)
+    from sim import run
+
+    assert {k: v for k, v in run(again, 4).items() if k != "scenario"} == {
+        k: v for k, v in run(sc, 4).items() if k != "scenario"
+    }
