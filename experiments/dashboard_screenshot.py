@@ -8,11 +8,10 @@ Usage: ``python experiments/dashboard_screenshot.py [--out FILE]``.
 from __future__ import annotations
 
 import argparse
-import shutil
 import sys
 from pathlib import Path
 
-from sim.app import CHROMIUM_ARGS, serve
+from sim.app import browser_page, find_chromium, serve
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -21,17 +20,10 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=ROOT / "results" / "dashboard.png")
     args = ap.parse_args(argv)
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if chromium is None:
+    if find_chromium() is None:
         print("needs Debian's chromium: apt-get install chromium", file=sys.stderr)
         return 2
-    from playwright.sync_api import sync_playwright
-
-    with serve() as url, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, headless=True, args=list(CHROMIUM_ARGS))
-        page = browser.new_page(viewport={"width": 1500, "height": 1150})
-        page.set_default_timeout(60_000)
-        page.goto(url)
+    with serve() as url, browser_page(url, 1500, 1150) as page:
         page.get_by_role("tab", name="Batch").click()
         page.locator(".ttc-input-members-DE-retaliation_fear input").fill("0.2")
         page.locator(".ttc-input-members-DE-retaliation_fear input").press("Enter")
@@ -39,7 +31,6 @@ def main(argv: list[str] | None = None) -> int:
         page.locator(".ttc-current-us_unilateral").wait_for()
         page.wait_for_timeout(1500)
         page.screenshot(path=str(args.out), full_page=True)
-        browser.close()
     print(f"wrote {args.out}")
     return 0
 

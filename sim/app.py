@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -138,7 +139,9 @@ runs = solara.reactive(200)
 progress = solara.reactive(0.0)
 one_run: solara.Reactive[TTCModel | None] = solara.reactive(None)
 batch: solara.Reactive[dict[str, Any] | None] = solara.reactive(None)
-_baselines: dict[tuple[str, int, int], pd.DataFrame] = {}
+_baselines: dict[tuple[str, int, int], pd.DataFrame] = {}  # shipped-scenario batches, by (name, runs, seed)
+BASELINES_KEPT = 8
+"""Baseline batches kept in memory (shared by all sessions; the oldest goes first)."""
 
 
 def build() -> tuple[Scenario | None, list[str], str]:
@@ -172,6 +175,8 @@ def run_batch_task(sc: Scenario, n: int, s: int) -> dict[str, Any]:
     df = simulate([sc], n, s, workers=workers, progress=tick)
     if key not in _baselines:
         _baselines[key] = simulate([shipped()[scenario_name.value]], n, s, workers=workers, progress=tick)
+        while len(_baselines) > BASELINES_KEPT:
+            _baselines.pop(next(iter(_baselines)))
     progress.value = 100.0
     return {"current": df, "baseline": _baselines[key], "n": n, "seed": s, "scenario": sc}
 
@@ -464,3 +469,27 @@ def serve(port: int = 0, log: Path | None = None, timeout: float = 90.0) -> Iter
             os.killpg(proc.pid, signal.SIGKILL)
         if log:
             out.close()  # type: ignore[union-attr]
+
+
+def find_chromium() -> str | None:
+    """Debian's Chromium, if installed (``apt-get install chromium``)."""
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@contextmanager
+def browser_page(url: str, width: int = 1400, height: int = 1000) -> Iterator[Any]:
+    """A Playwright page in Debian's headless Chromium, opened at ``url`` (tests, screenshots)."""
+    from playwright.sync_api import sync_playwright
+
+    chromium = find_chromium()
+    if chromium is None:
+        raise RuntimeError("needs Debian's chromium: apt-get install chromium")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, headless=True, args=list(CHROMIUM_ARGS))
+        try:
+            page = browser.new_page(viewport={"width": width, "height": height})
+            page.set_default_timeout(60_000)
+            page.goto(url)
+            yield page
+        finally:
+            browser.close()

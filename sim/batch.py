@@ -43,6 +43,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .model import TTCModel
+from .options import add_executor, add_overrides
 from .outcomes import MONTH_FIELDS
 from .scenario import Scenario, ScenarioError, load_scenario
 
@@ -669,14 +670,7 @@ def add_commands(sub: Any) -> None:
     p.add_argument("scenario", nargs="+", help="scenario TOML files")
     p.add_argument("--runs", type=int, required=True, help="replications per scenario and sweep point")
     p.add_argument("--seed", type=int, default=0, help="batch seed (default 0)")
-    p.add_argument(
-        "--set",
-        dest="overrides",
-        action="append",
-        default=[],
-        metavar="PATH=VALUE",
-        help="override a parameter (repeatable; later wins)",
-    )
+    add_overrides(p)
     p.add_argument(
         "--sweep",
         action="append",
@@ -684,9 +678,7 @@ def add_commands(sub: Any) -> None:
         metavar="PATH=V1,V2|START:STOP:STEPS",
         help="sweep a parameter; several form a full grid",
     )
-    g = p.add_mutually_exclusive_group()
-    g.add_argument("--workers", type=int, help="local worker processes (default: all cores)")
-    g.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="run on a Dask distributed cluster")
+    add_executor(p)
     p.add_argument("--out", required=True, help="results file (.parquet); a .manifest.json goes beside it")
     p.add_argument("--trajectories", action="store_true", help="also write monthly trajectories")
     p.add_argument("--resume", action="store_true", help="finish an interrupted batch")

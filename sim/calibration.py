@@ -48,6 +48,7 @@ import pandas as pd
 
 from . import params as P
 from .batch import ModelAt, evaluate_points
+from .options import add_executor, add_overrides
 from .scenario import Scenario, ScenarioError, load_scenario
 from .stylized import md, statistic
 
@@ -484,10 +485,8 @@ def add_command(sub: Any) -> None:
     p.add_argument("--generations", type=int, default=4)
     p.add_argument("--quantile", type=float, default=0.3, help="share of each generation kept")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE")
-    g = p.add_mutually_exclusive_group()
-    g.add_argument("--workers", type=int)
-    g.add_argument("--scheduler", metavar="tcp://HOST:PORT")
+    add_overrides(p)
+    add_executor(p)
     p.add_argument(
         "--out", required=True, help="posterior scenario file (.toml); report and plot go beside it"
     )

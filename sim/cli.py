@@ -9,26 +9,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from .model import TTCModel
+from .options import add_overrides
 from .scenario import ScenarioError, load_scenario
 
 EXIT_USAGE = 2
 PLOT_KINDS = ("classes", "timing", "fan", "heatmap", "dual_track")
-
-
-class CLIError(Exception):
-    """A user error: printed as one line, exit code 2."""
-
-
-def _add_set(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "--set",
-        dest="overrides",
-        action="append",
-        default=[],
-        metavar="PATH=VALUE",
-        help="override a parameter after the file (repeatable; later wins), e.g. "
-        "us.patience=30, members.NL.exposure=0, 'members.*.threat=0.9', eu.rule=qmv",
-    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -41,12 +26,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("run", help="run one seeded replication and tell its story")
     p.add_argument("scenario", help="scenario TOML file")
     p.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
-    _add_set(p)
+    add_overrides(p)
     p.add_argument("--json", action="store_true", help="print only the outcome row as JSON")
 
     p = sub.add_parser("validate", help="check scenario files")
     p.add_argument("scenario", nargs="+")
-    _add_set(p)
+    add_overrides(p)
 
     from . import batch
 
@@ -165,7 +150,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     }
     try:
         return handlers[args.command](args)
-    except (ScenarioError, CLIError) as e:
+    except ScenarioError as e:
         print(f"ttcsim: error: {e}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:

@@ -26,6 +26,7 @@ import pandas as pd
 from . import params as P
 from .batch import ModelAt, evaluate_points
 from .distributions import Distribution
+from .options import add_executor, add_overrides
 from .scenario import Scenario, ScenarioError, load_scenario
 
 OUTPUTS: dict[str, tuple[str, str]] = {
@@ -327,10 +328,8 @@ def add_command(sub: Any) -> None:
     p.add_argument("--n", type=int, default=256, help="base sample size (Sobol: a power of two)")
     p.add_argument("--replications", type=int, default=10, help="seeded runs per design point")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE")
-    g = p.add_mutually_exclusive_group()
-    g.add_argument("--workers", type=int)
-    g.add_argument("--scheduler", metavar="tcp://HOST:PORT")
+    add_overrides(p)
+    add_executor(p)
     p.add_argument(
         "--out", required=True, help="output folder (indices.csv, sensitivity.md/.png, runs.parquet)"
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -13,6 +15,12 @@ ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "scenarios"
 RUSSIA = SCENARIOS / "russia_2022.toml"
 CHINA = SCENARIOS / "china_2022.toml"
+CLI = [sys.executable, "-m", "sim.cli"]
+
+
+def cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """Run ``ttcsim`` with these arguments in a subprocess; capture its output."""
+    return subprocess.run([*CLI, *args], capture_output=True, text=True, cwd=cwd, timeout=300)
 
 
 def batch(sc: Scenario, n: int, first_seed: int = 0) -> pd.DataFrame:

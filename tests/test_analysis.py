@@ -11,7 +11,7 @@ import tomllib
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import CHINA, ROOT
+from conftest import CHINA, ROOT, cli
 
 from sim import ScenarioError, load_scenario
 from sim.batch import evaluate_points, simulate
@@ -21,7 +21,6 @@ from sim.history import load_events
 from sim.sensitivity import Ishigami, design, indices, parameter_ranges
 from sim.stylized import statistic
 
-CLI = [sys.executable, "-m", "sim.cli"]
 ISHIGAMI_S1 = np.array([0.3139, 0.4424, 0.0])
 ISHIGAMI_ST = np.array([0.5576, 0.4424, 0.2437])
 
@@ -125,49 +124,33 @@ def test_calibration_recovers_known_parameter_values():
 
 def test_calibrate_cli_writes_a_valid_posterior_scenario(tmp_path):
     out = tmp_path / "post.toml"
-    r = subprocess.run(
-        [
-            *CLI,
-            "calibrate",
-            str(CHINA),
-            "--targets",
-            str(ROOT / "scenarios/targets/china_2022.toml"),
-            "--params",
-            "us.patience=4:30",
-            "members.NL.lag=2:18",
-            "--particles",
-            "20",
-            "--replications",
-            "4",
-            "--generations",
-            "2",
-            "--workers",
-            "1",
-            "--out",
-            str(out),
-        ],
-        capture_output=True,
-        text=True,
+    targets = str(ROOT / "scenarios/targets/china_2022.toml")
+    r = cli(
+        "calibrate",
+        str(CHINA),
+        "--targets",
+        targets,
+        "--params",
+        "us.patience=4:30",
+        "members.NL.lag=2:18",
+        "--particles",
+        "20",
+        "--replications",
+        "4",
+        "--generations",
+        "2",
+        "--workers",
+        "1",
+        "--out",
+        str(out),
     )
     assert r.returncode == 0, r.stderr
     sc = load_scenario(out)
     assert sc.values["us.reach"] == load_scenario(CHINA).values["us.reach"]  # extends the original
     assert sc.values["us.patience"].kind == "triangular"
     assert (tmp_path / "post.report.md").read_text().count("| `") >= 2
-    again = subprocess.run(
-        [
-            *CLI,
-            "calibrate",
-            str(CHINA),
-            "--targets",
-            str(ROOT / "scenarios/targets/china_2022.toml"),
-            "--params",
-            "us.patience=4:30",
-            "--out",
-            str(out),
-        ],
-        capture_output=True,
-        text=True,
+    again = cli(
+        "calibrate", str(CHINA), "--targets", targets, "--params", "us.patience=4:30", "--out", str(out)
     )
     assert again.returncode == 2 and "already exists" in again.stderr
 

@@ -6,26 +6,19 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
-from conftest import CHINA, RUSSIA
+from conftest import CHINA, CLI, RUSSIA, cli
 
 from sim.batch import manifest_path, run_batch, run_seed, simulate, trajectories_path
-
-CLI = [sys.executable, "-m", "sim.cli"]
 
 
 def table(path: Path) -> pd.DataFrame:
     return pq.read_table(path).to_pandas()
-
-
-def cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([*CLI, *args], capture_output=True, text=True, cwd=cwd, timeout=300)
 
 
 def test_one_and_two_workers_give_identical_tables(tmp_path):

@@ -5,15 +5,14 @@ Skipped, with the reason, where Chromium is not installed (CI installs it in .ci
 from __future__ import annotations
 
 import re
-import shutil
 
 import pytest
 
 from sim import load_scenario
+from sim.app import browser_page, find_chromium, serve
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(
-    CHROMIUM is None,
+    find_chromium() is None,
     reason="Debian's chromium is not installed (apt-get install chromium): no browser to drive",
 )
 
@@ -26,23 +25,15 @@ def share(text: str) -> float:
 
 @pytest.fixture(scope="module")
 def dashboard(tmp_path_factory):
-    from sim.app import serve
-
     log = tmp_path_factory.mktemp("dash") / "server.log"
     with serve(log=log) as url:
         yield url
 
 
 def test_moving_a_preference_shifts_the_batch_outcomes(dashboard, tmp_path):
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
-    from sim.app import CHROMIUM_ARGS
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=list(CHROMIUM_ARGS))
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.set_default_timeout(60_000)
-        page.goto(dashboard)
+    with browser_page(dashboard) as page:
         page.get_by_role("tab", name="Batch").click()
         page.locator(".ttc-runs input").fill("120")
         page.locator(".ttc-runs input").press("Enter")
@@ -87,4 +78,3 @@ def test_moving_a_preference_shifts_the_batch_outcomes(dashboard, tmp_path):
         extra.press("Enter")
         expect(page.locator(".ttc-error")).to_have_count(0)
         expect(page.get_by_text("--set 'us.patience=30'")).to_be_visible()
-        browser.close()
