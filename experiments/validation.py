@@ -26,8 +26,8 @@ import numpy as np
 import pandas as pd
 
 from sim import load_scenario
-from sim.batch import evaluate_points
-from sim.history import WithEvents, is_timed, load_events, validate
+from sim.batch import ModelAt, evaluate_points
+from sim.history import is_timed, load_events, validate
 from sim.stylized import statistic
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     runs = {}
     for name, sc in scenarios.items():
         qs = tuple(sorted({q for q in events.loc[events.scenario == name, "model_quantity"] if is_timed(q)}))
-        runs[name] = evaluate_points(WithEvents(sc, qs), [{}], args.runs, args.seed, workers=args.workers)
+        runs[name] = evaluate_points(ModelAt(sc, events=qs), [{}], args.runs, args.seed, workers=args.workers)
     table = validate(events, runs, scenarios)
 
     # ---- figure: simulated months against the real date, per timed event

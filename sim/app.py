@@ -45,7 +45,7 @@ from . import plots  # noqa: E402
 from .batch import simulate  # noqa: E402
 from .distributions import Distribution  # noqa: E402
 from .model import TTCModel  # noqa: E402
-from .scenario import Scenario, ScenarioError, load_scenario, parse_override, to_toml  # noqa: E402
+from .scenario import Scenario, ScenarioError, load_scenario, to_toml  # noqa: E402
 from .stylized import column  # noqa: E402
 
 SCENARIO_DIR = Path(os.environ.get("TTCSIM_SCENARIOS", Path(__file__).resolve().parent.parent / "scenarios"))
@@ -151,8 +151,6 @@ def build() -> tuple[Scenario | None, list[str], str]:
     if eu_rule.value:
         ov = [f"eu.rule={eu_rule.value}", *ov]
     try:
-        for text in ov:
-            parse_override(text)
         return load_scenario(files[scenario_name.value], ov), ov, ""
     except ScenarioError as e:
         return None, ov, str(e)

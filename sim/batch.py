@@ -394,16 +394,25 @@ def run_points(job: PointJob) -> list[dict[str, Any]]:
 
 @dataclass
 class ModelAt:
-    """Evaluate the model at a design point: ``base`` with the point's parameter values."""
+    """Evaluate the model at a design point: ``base`` with the point's parameter values.
+    Each row is the outcome row, the point's values as ``param.<path>``, and, for each of
+    ``events``, the month of that historical event in the run (``event.<quantity>``, see
+    :mod:`sim.history`)."""
 
     base: Scenario
+    events: tuple[str, ...] = ()
 
     def __call__(self, point: dict[str, Any], seeds: list[int]) -> list[dict[str, Any]]:
-        variant = self.base.with_values(list(point.items()), "--param")
+        from .history import event_months
+
+        variant = self.base.with_values(list(point.items()), "--param") if point else self.base
         rows = []
         for s in seeds:
-            row = TTCModel(variant, rng=s, record=False).run().outcome()
+            model = TTCModel(variant, rng=s, record=False).run()
+            row = model.outcome()
             row.update({f"param.{k}": v for k, v in point.items()})
+            if self.events:
+                row.update(event_months(model, list(self.events)))
             rows.append(row)
         return rows
 

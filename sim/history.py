@@ -20,8 +20,7 @@ lies inside the central 90 % of the simulated months.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -72,24 +71,6 @@ def event_months(model: TTCModel, quantities: list[str]) -> dict[str, float]:
             v = int(m) if m >= 0 else None
         out[f"event.{q}"] = math.nan if v is None else float(v)
     return out
-
-
-@dataclass
-class WithEvents:
-    """Evaluator for :func:`sim.batch.evaluate_points`: the outcome row plus event months."""
-
-    base: Scenario
-    quantities: tuple[str, ...]
-
-    def __call__(self, point: dict[str, Any], seeds: list[int]) -> list[dict[str, Any]]:
-        from .model import TTCModel
-
-        sc = self.base.with_values(list(point.items()), "--param") if point else self.base
-        rows = []
-        for s in seeds:
-            model = TTCModel(sc, rng=s, record=False).run()
-            rows.append({**model.outcome(), **event_months(model, list(self.quantities))})
-        return rows
 
 
 def month_of(sc: Scenario, date: str) -> int:
