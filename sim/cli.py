@@ -52,6 +52,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--x", help="heatmap: x column (e.g. sweep.us.patience)")
     p.add_argument("--y", help="heatmap: y column")
     p.add_argument("--field", default="month_unilateral", help="timing: outcome field (or lag:XX)")
+    p.add_argument(
+        "--by",
+        choices=("sweep",),
+        help="sweep results: draw one series per sweep point (without it, a sweep is refused "
+        "rather than pooled)",
+    )
 
     from . import calibration, discovery, sensitivity
 

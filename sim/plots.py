@@ -23,7 +23,7 @@ from matplotlib.figure import Figure  # noqa: E402
 
 from .outcomes import OUTCOME_CLASSES  # noqa: E402
 from .scenario import ScenarioError  # noqa: E402
-from .stylized import column, load_facts  # noqa: E402
+from .stylized import check_field, column, load_facts  # noqa: E402
 
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 CLASS_COLOURS = dict(
@@ -200,6 +200,39 @@ def dual_track(df: pd.DataFrame, traj: pd.DataFrame | None = None) -> Figure:
 # ----------------------------------------------------------------------------- CLI
 
 
+def sweep_columns(df: pd.DataFrame) -> list[str]:
+    """The ``sweep.<path>`` columns of a results table."""
+    return [str(c) for c in df.columns if str(c).startswith("sweep.")]
+
+
+def label_sweep_points(
+    df: pd.DataFrame, traj: pd.DataFrame | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """Relabel each run's ``scenario`` as ``scenario [path=value, ...]`` of its sweep point,
+    so that every figure draws one series per point instead of pooling them (trajectories
+    are matched to their point through the ``point`` column)."""
+    cols = sweep_columns(df)
+    if not cols:
+        return df, traj
+
+    def point_label(row: pd.Series) -> str:
+        values = ", ".join(f"{c.removeprefix('sweep.')}={_short(row[c])}" for c in cols)
+        return f"{row['scenario']} [{values}]"
+
+    df = df.copy()
+    labels = df.apply(point_label, axis=1)
+    if traj is not None:
+        names = dict(zip(zip(df["scenario"], df["point"], strict=True), labels, strict=True))
+        traj = traj.copy()
+        traj["scenario"] = [names[k] for k in zip(traj["scenario"], traj["point"], strict=True)]
+    df["scenario"] = labels
+    return df, traj
+
+
+def _short(value: object) -> str:
+    return f"{value:.3g}" if isinstance(value, float) else str(value)
+
+
 def cmd_plot(args: argparse.Namespace) -> int:
     from .batch import read_results, trajectories_path
 
@@ -207,12 +240,40 @@ def cmd_plot(args: argparse.Namespace) -> int:
     if not out.parent.is_dir():
         raise ScenarioError("--out", str(out), f"folder {out.parent} does not exist")
     df = read_results(args.results)
+    if args.kind == "timing":
+        check_field(df, args.field, "--field")
+    traj: pd.DataFrame | None = None
     if args.kind in ("fan", "dual_track"):
         tpaths = [trajectories_path(Path(p)) for p in args.results]
         missing = [str(p) for p in tpaths if not p.exists()]
-        if missing and args.kind == "fan":
-            raise ScenarioError(missing[0], "", "no trajectories: rerun 'ttcsim batch' with --trajectories")
-        traj = read_results([p for p in tpaths if p.exists()]) if len(missing) < len(tpaths) else None
+        if missing:
+            raise ScenarioError(
+                missing[0],
+                "",
+                f"no trajectories for --kind {args.kind}: rerun 'ttcsim batch' with --trajectories",
+            )
+        traj = read_results(tpaths)
+    if args.kind == "heatmap":
+        if not (args.x and args.y):
+            raise ScenarioError("--kind heatmap", "", "needs --x and --y (swept columns)")
+        if df["scenario"].nunique() > 1:
+            raise ScenarioError(
+                "--kind heatmap",
+                "",
+                f"the results hold {df['scenario'].nunique()} scenarios "
+                f"({', '.join(map(str, df['scenario'].unique()))}); a heat map pools runs over one scenario: "
+                "plot one scenario's results",
+            )
+    elif sweep_columns(df) and df[sweep_columns(df)].drop_duplicates().shape[0] > 1:
+        if args.by != "sweep":
+            points = df[sweep_columns(df)].drop_duplicates().shape[0]
+            raise ScenarioError(
+                "--kind " + args.kind,
+                "",
+                f"the results hold {points} sweep points ({', '.join(sweep_columns(df))}); pass --by sweep "
+                "to draw one series per point, or --kind heatmap to map an outcome over two sweeps",
+            )
+        df, traj = label_sweep_points(df, traj)
     if args.kind == "dual_track":
         fig = dual_track(df, traj)
     else:
@@ -224,8 +285,6 @@ def cmd_plot(args: argparse.Namespace) -> int:
         elif args.kind == "fan":
             fan(traj, ax, "gap", "US-EU gap (ask - offer)", band="tolerance")  # type: ignore[arg-type]
         else:
-            if not (args.x and args.y):
-                raise ScenarioError("--kind heatmap", "", "needs --x and --y (swept columns)")
             heatmap(df, ax, args.outcome, args.x, args.y)
         fig.tight_layout()
     fig.savefig(out, dpi=130)

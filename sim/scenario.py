@@ -15,9 +15,11 @@ Every problem raises :class:`ScenarioError` naming the file, the key path and th
 from __future__ import annotations
 
 import csv
+import difflib
 import re
 import tomllib
 import zlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
@@ -42,6 +44,13 @@ class ScenarioError(ValueError):
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (ScenarioError, (self.source, self.key, self.problem))
+
+
+def suggest(word: str, choices: Iterable[str], cutoff: float = 0.5) -> str:
+    """`` (did you mean 'x'?)`` for the closest of ``choices`` to a mistyped ``word``, or ''."""
+    by_folded = {c.casefold(): c for c in choices}
+    close = difflib.get_close_matches(word.casefold(), list(by_folded), n=1, cutoff=cutoff)
+    return f" (did you mean {by_folded[close[0]]!r}?)" if close else ""
 
 
 # --------------------------------------------------------------------------- member table

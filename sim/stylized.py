@@ -17,6 +17,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .scenario import ScenarioError, member_table, suggest
+
 FACTS_FILE = Path(__file__).parent / "data" / "stylized_facts.toml"
 Z95 = 1.959963984540054
 
@@ -69,14 +71,43 @@ def _member_months(df: pd.DataFrame, iso: str) -> pd.Series:
     return pd.Series([month(t) for t in df["national_months"]], index=df.index, dtype=float)
 
 
+DERIVED = ("national", "lag")
+"""Derived fields ``national:XX`` and ``lag:XX`` (XX a member's ISO code)."""
+
+
+def check_field(df: pd.DataFrame, field: str, source: str = "field") -> None:
+    """Raise a :class:`ScenarioError` naming ``source`` unless ``field`` is a column of the
+    results or a derived field with a known member code (with a "did you mean")."""
+    kind, sep, iso = field.partition(":")
+    if sep:
+        if kind not in DERIVED:
+            raise ScenarioError(
+                source,
+                field,
+                f"unknown derived field {kind!r} (expected national:XX or lag:XX){suggest(kind, DERIVED)}",
+            )
+        members = member_table().iso
+        if iso not in members:
+            raise ScenarioError(source, field, f"unknown member code {iso!r}{suggest(iso, members)}")
+        return
+    if field not in df.columns:
+        raise ScenarioError(
+            source,
+            field,
+            f"not a field of the results{suggest(field, [str(c) for c in df.columns])} "
+            "(or national:XX, lag:XX)",
+        )
+
+
 def column(df: pd.DataFrame, field: str) -> pd.Series:
     """An outcome field, or a derived one: ``national:XX`` (XX adopted a national measure)
     and ``lag:XX`` (months from the US unilateral rule to XX's measure)."""
+    check_field(df, field)
     kind, _, iso = field.partition(":")
-    if kind == "national" and iso:
+    if kind == "national":
         codes = [str(t).split() for t in df["national_adopters"]]
         return pd.Series([iso in c for c in codes], index=df.index, dtype=bool)
-    if kind == "lag" and iso:
+    if kind == "lag":
         return _member_months(df, iso) - pd.to_numeric(df["month_unilateral"], errors="coerce")
     return df[field]
 
