@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import fnmatch
 import json
 import sys
 from collections.abc import Sequence
@@ -10,7 +12,8 @@ from typing import Any
 
 from .model import TTCModel
 from .options import add_overrides
-from .scenario import ScenarioError, load_scenario
+from .params import schema
+from .scenario import ScenarioError, load_scenario, suggest
 
 EXIT_USAGE = 2
 PLOT_KINDS = ("classes", "timing", "fan", "heatmap", "dual_track")
@@ -28,6 +31,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
     add_overrides(p)
     p.add_argument("--json", action="store_true", help="print only the outcome row as JSON")
+
+    p = sub.add_parser("params", help="list every parameter path: default, range, unit and meaning")
+    p.add_argument(
+        "pattern",
+        nargs="?",
+        default="",
+        help="only paths containing this text, or matching this glob (e.g. 'us.*', '*lag*')",
+    )
+    p.add_argument("--json", action="store_true", help="print the list as JSON")
 
     p = sub.add_parser("validate", help="check scenario files")
     p.add_argument("scenario", nargs="+")
@@ -104,6 +116,49 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _default_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, (list, tuple)):
+        return f"{len(value)} months: {value[0]} .. {value[-1]}" if value else "none"
+    return str(value)
+
+
+def _path_matches(path: str, pattern: str) -> bool:
+    """Substring or glob match; ``members.<ISO2>.key`` also matches as ``members.NL.key``."""
+    if not pattern:
+        return True
+    variants = [path]
+    section, _, rest = pattern.partition(".")
+    if section == "members" and path.startswith("members.<ISO2>.") and rest:
+        variants.append(path.replace("<ISO2>", rest.split(".")[0]))
+    if any(c in pattern for c in "*?["):
+        return any(fnmatch.fnmatchcase(v, pattern) for v in variants)
+    return any(pattern in v for v in variants)
+
+
+def cmd_params(args: argparse.Namespace) -> int:
+    """The parameter schema (sim/params.py) as a table: the paths ``--set`` and files accept."""
+    pattern = args.pattern
+    rows = [r for r in schema() if _path_matches(r.path, pattern)]
+    if not rows:
+        paths = [r.path for r in schema()]
+        raise ScenarioError("params", pattern, f"no parameter path matches{suggest(pattern, paths)}")
+    if args.json:
+        print(json.dumps([dataclasses.asdict(r) for r in rows], default=str, indent=1))
+        return 0
+    table = [("path", "default", "range", "unit", "meaning")]
+    table += [(r.path, _default_text(r.default), r.range, r.unit, r.meaning) for r in rows]
+    widths = [max(len(cells[i]) for cells in table) for i in range(4)]
+    for cells in table:
+        print("  ".join(f"{cells[i]:{widths[i]}}" for i in range(4)) + "  " + cells[4])
+    if any(r.path.startswith("members.<ISO2>") for r in rows):
+        print("\nmembers.<ISO2>.key sets one member (e.g. members.NL.lag); members.*.key sets all 27.")
+    return 0
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     bad = 0
     for path in args.scenario:
@@ -150,6 +205,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "discover": cmd_discover,
         "run": cmd_run,
         "validate": cmd_validate,
+        "params": cmd_params,
         "batch": batch.cmd_batch,
         "plot": cmd_plot,
         "sensitivity": cmd_sensitivity,

@@ -18,8 +18,12 @@ UNIT = (0.0, 1.0)
 MONTHS = (0.0, 600.0)
 
 
+UNITS = {UNIT: "share (0-1)", MONTHS: "months"}
+"""The unit of a numeric parameter follows from its range."""
+
+
 def _p(default: float, doc: str, rng: tuple[float, float] = UNIT) -> Any:
-    return field(default=default, metadata={"range": rng, "doc": doc})
+    return field(default=default, metadata={"range": rng, "doc": doc, "unit": UNITS[rng]})
 
 
 @dataclass
@@ -137,3 +141,50 @@ def defaults() -> dict[str, Any]:
 
 def member_defaults() -> dict[str, float]:
     return {f.name: float(f.default) for f in fields(MemberParams)}  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class ParamInfo:
+    """One settable path of the schema, as ``ttcsim params`` lists it."""
+
+    path: str
+    default: Any
+    range: str
+    unit: str
+    meaning: str
+
+
+def _info(path: str, f: Any) -> ParamInfo:
+    meta = f.metadata
+    if "range" in meta:
+        lo, hi = meta["range"]
+        return ParamInfo(path, f.default, f"{lo:g}..{hi:g}", meta["unit"], meta["doc"])
+    if "choices" in meta:
+        return ParamInfo(path, f.default, " | ".join(meta["choices"]), "choice", meta["doc"])
+    if isinstance(f.default, bool):
+        return ParamInfo(path, f.default, "true | false", "switch", meta["doc"])
+    return ParamInfo(path, list(f.default), "['YYYY-MM', ...]", "months", meta["doc"])
+
+
+FILE_KEYS = (
+    ParamInfo("scenario.name", "the file's name", "text", "", "the scenario's label in results"),
+    ParamInfo("scenario.description", "", "text", "", "one line describing the scenario"),
+    ParamInfo("scenario.start", "required", "YYYY-MM", "month", "calendar month of step 0"),
+    ParamInfo("scenario.months", "required", "1..600", "months", "horizon: the number of monthly steps"),
+    ParamInfo("scenario.extends", "", "path", "", "a scenario file whose values apply first"),
+    ParamInfo(
+        "members.preferences", "", "path", "", "CSV of per-member defaults (beside the file or in sim/data/)"
+    ),
+    ParamInfo("members.basket", "dual_use", "a supply column", "", "which goods the controls cover"),
+)
+"""The scenario file's own keys, which are not parameters of an actor."""
+
+
+def schema() -> list[ParamInfo]:
+    """Every settable path with its default, range, unit and meaning, in file order:
+    scenario keys, the sections, then member keys (``members.<ISO2>.key`` or ``members.*.key``)."""
+    rows = list(FILE_KEYS)
+    for name, cls in SECTIONS.items():
+        rows += [_info(f"{name}.{f.name}", f) for f in fields(cls)]
+    rows += [_info(f"members.<ISO2>.{f.name}", f) for f in fields(MemberParams)]
+    return rows
