@@ -1,0 +1,22 @@
+"""The files a researcher looks for at the root: the licence pyproject declares, and how to
+cite the software (CITATION.cff, read by GitHub and Zenodo)."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_license_and_citation_agree_with_pyproject():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert project["license"] == "MIT"
+    assert (ROOT / "LICENSE").read_text().startswith("MIT License")
+    citation = yaml.safe_load((ROOT / "CITATION.cff").read_text())
+    assert citation["cff-version"] == "1.2.0"
+    assert citation["license"] == project["license"]
+    assert citation["version"] == project["version"]
+    assert citation["title"].startswith("ttcsim") and citation["authors"]
