@@ -6,7 +6,7 @@ canonical ISO order) so that their decision rules, written here as vectorised fu
 evaluated for all 27 at once; each :class:`MemberState` agent is a view on its entry.
 
 Structural constants (not scenario parameters) are defined below with the fact or argument
-they rest on. Numbers in brackets refer to sources in ``../shared/facts/calibration.md``.
+they rest on. Numbers in brackets refer to the sources in ``sim/data/sources.md``.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ the batch seed and the run's index (``numpy.random.SeedSequence``), and the same
 the same seed in every scenario and sweep point (common random numbers), so a table never
 depends on the number of workers or the executor.
 
-Results go to Parquet: one row per run (spec section 5 fields, the sweep point, every
+Results go to Parquet: one row per run (the outcome fields, the sweep point, every
 sampled parameter). Finished chunks are written as parts in ``FILE.partial/`` while the
 batch runs, so memory stays flat and a killed batch resumes with ``--resume``; the final file
 is assembled in run order and appears atomically, with a JSON manifest beside it.

@@ -30,7 +30,7 @@ A target file is TOML::
     tolerance = 2                 # a deviation of one tolerance counts as distance 1
     # op = "="                    # or ">=", "<=" (one-sided), "in" with value = [low, high]
     # given = "us_unilateral"     # only runs where this field is true
-    # source = "calibration.md [16]"
+    # source = "sources.md [16]"
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The institutions actors act through: the Council's voting rules and the TTC bargaining round.
 
-Facts (``../shared/facts/calibration.md``, section 2):
+Facts (numbers in brackets refer to the sources in ``sim/data/sources.md``):
 
 * CFSP sanctions (the Russia packages) need **unanimity**; a single state can hold a package
   up (Hungary and Greece stalled the 11th package's anti-circumvention listing [58]).

@@ -458,7 +458,7 @@ class TTCModel(mesa.Model):
         return self
 
     def outcome(self) -> dict[str, Any]:
-        """The outcome row of spec section 5 (month fields None when the event did not
+        """The outcome row (fields in :mod:`sim.outcomes`; month fields None when the event did not
         happen; every other number finite)."""
         from .outcomes import outcome_row
 

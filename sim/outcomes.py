@@ -1,4 +1,4 @@
-"""The outcome row of one run (spec section 5), and the rule that classifies it.
+"""The outcome row of one run (README, "Outcomes of one run"), and the rule that classifies it.
 
 Outcome classes, checked in this order:
 

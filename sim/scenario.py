@@ -503,7 +503,7 @@ def _check_value(source: str, path: str, section: str, key: str, value: Any) -> 
 
 def swap_parameters(own: Scenario, other: Scenario) -> Scenario:
     """``own`` rebuilt with ``other``'s parameters, shocks and preference table, keeping only
-    its own name, start, horizon and ministerial calendar (the swap test of spec section 6).
+    its own name, start, horizon and ministerial calendar (the swap test of the stylized facts).
     Shocks keep their calendar months; one falling outside ``own``'s horizon is dropped."""
     values = dict(other.values)
     values["ttc.ministerials"] = own.values["ttc.ministerials"]

@@ -1,4 +1,4 @@
-"""The shipped scenarios reproduce the stylized facts of spec section 6, and the swap test.
+"""The shipped scenarios reproduce the stylized facts in sim/data/stylized_facts.toml, and the swap test.
 
 500 seeded runs per scenario (seeds 0..499): the statistics are deterministic, and each
 bound holds with a wide margin (the 95 % intervals are printed on failure).
