@@ -201,13 +201,15 @@ def dual_track(df: pd.DataFrame, traj: pd.DataFrame | None = None) -> Figure:
 
 
 def cmd_plot(args: argparse.Namespace) -> int:
-    from .batch import read_results, trajectories_path
+    from .batch import read_results, trajectories_path, verify_trajectories
 
     out = Path(args.out)
     if not out.parent.is_dir():
         raise ScenarioError("--out", str(out), f"folder {out.parent} does not exist")
     df = read_results(args.results)
     if args.kind in ("fan", "dual_track"):
+        for p in args.results:
+            verify_trajectories(p)  # never another batch's trajectories beside these results
         tpaths = [trajectories_path(Path(p)) for p in args.results]
         missing = [str(p) for p in tpaths if not p.exists()]
         if missing and args.kind == "fan":
