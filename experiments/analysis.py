@@ -109,6 +109,7 @@ def main(argv: list[str] | None = None) -> int:
             *ranges,
             "--out",
             str(sens),
+            "--force",
             *w,
         ],
     )
@@ -122,6 +123,7 @@ def main(argv: list[str] | None = None) -> int:
                 expr,
                 "--out",
                 str(out / "discovery" / f"china_2022_{name}"),
+                "--force",
             ],
         )
     for name, params in CALIBRATE.items():

@@ -7,23 +7,36 @@ the batch seed and the run's index (``numpy.random.SeedSequence``), and the same
 the same seed in every scenario and sweep point (common random numbers), so a table never
 depends on the number of workers or the executor.
 
-Results go to Parquet: one row per run (the outcome fields, the sweep point, every
-sampled parameter). Finished chunks are written as parts in ``FILE.partial/`` while the
-batch runs, so memory stays flat and a killed batch resumes with ``--resume``; the final file
-is assembled in run order and appears atomically, with a JSON manifest beside it.
+Results go to Parquet (or CSV): one row per run (the outcome fields, the sweep point,
+and every input the run had as ``param.<path>``: each sampled value and each value set by
+``--set`` or ``--sweep``). Finished chunks are written as parts in ``FILE.partial/`` while the
+batch runs, so memory stays flat and a killed batch resumes with ``--resume``.
+
+One batch at a time writes an output: it holds ``FILE.lock`` (its pid, host and command),
+which the kernel releases when the process ends, however it ends. The final assembly is one
+resumable unit: the results, trajectories and manifest are first written inside
+``FILE.partial/``, then moved into place (the manifest last), and only then are the parts
+removed. A kill at any point leaves the parts, which ``--resume`` assembles again, or the
+complete set. The manifest and the trajectories carry the run hash of the results (a SHA-256
+over the table), so a trajectories file is never taken for another batch's.
 """
 
 from __future__ import annotations
 
 import argparse
 import concurrent.futures as cf
+import csv
+import fcntl
 import hashlib
 import itertools
 import json
 import multiprocessing
 import os
 import platform
+import select
+import shlex
 import shutil
+import socket
 import subprocess
 import sys
 import threading
@@ -31,7 +44,7 @@ import time
 import tomllib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -40,12 +53,46 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from .distributions import Distribution
 from .model import TTCModel
-from .options import add_executor, add_overrides
+from .options import WORKERS_PER_CORE, add_executor, add_overrides
 from .outcomes import MONTH_FIELDS
-from .scenario import Scenario, ScenarioError, load_scenario
+from .scenario import Scenario, ScenarioError, load_scenario, parse_override
+
+# ----------------------------------------------------------------------------- limits
+
+MAX_RUNS = 1_000_000
+"""Most runs per scenario and sweep point in one batch (about half an hour per core for the
+China scenario): a larger number is almost always a typing slip. Split a larger study into
+batches with different seeds."""
+
+
+def max_workers() -> int:
+    return WORKERS_PER_CORE * (os.cpu_count() or 1)
+
+
+def check_workers(workers: int | None) -> None:
+    if workers is None:
+        return
+    if workers < 1:
+        raise ScenarioError("--workers", str(workers), "must be at least 1")
+    if workers > max_workers():
+        raise ScenarioError(
+            "--workers",
+            str(workers),
+            f"at most {max_workers()} ({WORKERS_PER_CORE} per core on this machine's "
+            f"{os.cpu_count() or 1} cores); more processes only add memory, about 115 MB each",
+        )
+
+
+def check_seed(seed: int, flag: str = "--seed") -> None:
+    """A seed is a whole number >= 0 (``numpy.random.SeedSequence`` takes no negative)."""
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise ScenarioError(flag, str(seed), "must be a whole number >= 0")
+
 
 # ----------------------------------------------------------------------------- schema
 
@@ -142,6 +189,7 @@ class Plan:
     trajectories: bool = False
     bases: list[Scenario] = field(default_factory=list)
     overrides: list[str] = field(default_factory=list)
+    inputs: list[dict[str, Any]] = field(default_factory=list)  # each variant's set values
 
     @classmethod
     def build(
@@ -152,40 +200,80 @@ class Plan:
         overrides: Sequence[str] = (),
         sweeps: Sequence[str | Sweep] = (),
         trajectories: bool = False,
+        labels: Sequence[str] = (),
     ) -> Plan:
+        """``labels``, one per scenario in order, name the scenarios in the results (two
+        scenarios with the same name would otherwise pool into one group: an error)."""
         if runs < 1:
             raise ScenarioError("--runs", "", f"must be at least 1 (got {runs})")
+        if runs > MAX_RUNS:
+            raise ScenarioError(
+                "--runs", str(runs), f"at most {MAX_RUNS:,} per scenario and sweep point; "
+                "split a larger study into batches with different --seed"
+            )  # fmt: skip
+        check_seed(seed)
+        if labels and len(labels) != len(scenarios):
+            raise ScenarioError(
+                "--label",
+                " ".join(labels),
+                f"give one label per scenario file, in order ({len(scenarios)} files, {len(labels)} labels)",
+            )
+        if any(not label.strip() for label in labels):
+            raise ScenarioError("--label", "", "a label cannot be empty")
         sw = [s if isinstance(s, Sweep) else Sweep.parse(s) for s in sweeps]
         grid = list(itertools.product(*[s.values for s in sw])) if sw else [()]
-        variants, points, index, bases = [], [], [], []
-        for item in scenarios:
+        variants, points, index, bases, inputs = [], [], [], [], []
+        named: dict[str, str] = {}
+        for k, item in enumerate(scenarios):
             if isinstance(item, Scenario):
                 base = item.with_overrides(tuple(overrides)) if overrides else item
             else:
                 base = load_scenario(item, tuple(overrides))
+            if labels:
+                base = replace(base, name=labels[k])
+            where = base.source if isinstance(item, Scenario) else str(item)
+            if base.name in named:
+                raise ScenarioError(
+                    where,
+                    "scenario.name",
+                    f"{base.name!r} is also the name of {named[base.name]}; name each scenario "
+                    "in the results with --label NAME (one per scenario file, in order)",
+                )
+            named[base.name] = where
             bases.append(base)
-            for k, combo in enumerate(grid):
+            set_paths = [parse_override(text)[0] for text in base.overrides] + [s.path for s in sw]
+            for j, combo in enumerate(grid):
                 pairs = [(s.path, v) for s, v in zip(sw, combo, strict=True)]
-                variants.append(base.with_values(pairs, "--sweep") if pairs else base)
+                variant = base.with_values(pairs, "--sweep") if pairs else base
+                variants.append(variant)
                 points.append({s.column: v for s, v in zip(sw, combo, strict=True)})
-                index.append(k)
-        return cls(variants, points, index, sw, runs, seed, trajectories, bases, list(overrides))
+                index.append(j)
+                inputs.append(input_values(variant, set_paths))
+        return cls(variants, points, index, sw, runs, seed, trajectories, bases, list(overrides), inputs)
 
     @property
     def total(self) -> int:
         return len(self.variants) * self.runs
 
     def schema(self) -> pa.Schema:
-        params = sorted({f"param.{p}" for v in self.variants for p in v.sampled_paths()})
+        """Outcome columns, sweep columns, then ``param.*`` (sampled values as numbers; set
+        values as numbers, true/false or strings, whichever all variants' values are)."""
+        values: dict[str, list[Any]] = {}
+        for variant, inputs in zip(self.variants, self.inputs or [{}] * len(self.variants), strict=True):
+            for p in variant.sampled_paths():
+                values.setdefault(f"param.{p}", []).append(0.0)
+            for column, v in inputs.items():
+                values.setdefault(column, []).append(v)
         cols: list[tuple[str, pa.DataType]] = [(c, _arrow_type(c)) for c in OUTCOME_COLUMNS]
         cols += [(s.column, pa.float64() if s.numeric() else pa.string()) for s in self.sweeps]
-        cols += [(p, pa.float64()) for p in params]
+        cols += [(c, _value_type(values[c])) for c in sorted(values)]
         return pa.schema(cols)
 
-    def fingerprint(self) -> dict[str, Any]:
-        """What must match for ``--resume`` to continue a batch."""
+    def fingerprint(self, folder: Path | None = None) -> dict[str, Any]:
+        """What must match for ``--resume`` to continue a batch (scenario files relative to
+        ``folder``, the output's, so that a resume from elsewhere still matches)."""
         return {
-            "scenarios": [scenario_identity(b) for b in self.bases],
+            "scenarios": [scenario_identity(b, folder) for b in self.bases],
             "overrides": self.overrides,
             "sweeps": [{"path": s.path, "values": list(s.values)} for s in self.sweeps],
             "runs": self.runs,
@@ -194,16 +282,66 @@ class Plan:
         }
 
 
-def scenario_identity(sc: Scenario) -> dict[str, Any]:
-    """The scenario's file and its SHA-256, and a SHA-256 of its resolved parameters (which
-    also changes when a file it extends or its preferences table changes)."""
+def input_values(sc: Scenario, paths: Iterable[str]) -> dict[str, Any]:
+    """The value each set path (``--set``, ``--sweep``) has in ``sc``, as ``param.<path>``
+    columns by concrete path (``members.*.key`` gives one column per member). A path set to
+    a distribution is left out: the run records the value it drew."""
+    out: dict[str, Any] = {}
+    for path in paths:
+        parts = path.split(".")
+        wildcard = parts[0] == "members" and len(parts) == 3 and parts[1] == "*"
+        for concrete in [f"members.{m}.{parts[2]}" for m in sc.members] if wildcard else [path]:
+            if concrete in sc.values:
+                value = sc.values[concrete]
+                if isinstance(value, Distribution):
+                    continue
+            elif concrete in ("scenario.start", "scenario.months", "scenario.description"):
+                value = getattr(sc, concrete.removeprefix("scenario."))
+            elif concrete == "members.basket":
+                value = sc.basket
+            elif concrete == "members.preferences":
+                value = Path(sc.preferences).name
+            else:
+                continue  # scenario.name is the scenario column
+            out[f"param.{concrete}"] = " ".join(map(str, value)) if isinstance(value, tuple) else value
+    return out
+
+
+def _value_type(values: list[Any]) -> pa.DataType:
+    if all(isinstance(v, bool) for v in values):
+        return pa.bool_()
+    if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
+        return pa.float64()
+    return pa.string()
+
+
+def _cells(inputs: dict[str, Any], schema: pa.Schema) -> dict[str, Any]:
+    """Set values in their column's type (a string column holds every value as text)."""
+    return {c: str(v) if schema.field(c).type == pa.string() else v for c, v in inputs.items()}
+
+
+def _relative(path: str | Path, folder: Path | None) -> str:
+    """``path`` relative to ``folder`` (a manifest's), so that a manifest names no absolute
+    path of the machine that made it; unchanged when there is no relative path."""
+    if folder is None:
+        return str(path)
+    try:
+        return Path(os.path.relpath(Path(path).resolve(), folder.resolve())).as_posix()
+    except ValueError:  # another drive
+        return str(path)
+
+
+def scenario_identity(sc: Scenario, folder: Path | None = None) -> dict[str, Any]:
+    """The scenario's file (relative to ``folder``) and its SHA-256, and a SHA-256 of its
+    resolved parameters (which also changes when a file it extends or its preferences table
+    changes)."""
     src = Path(sc.source)
     resolved = hashlib.sha256(
         repr((sorted((k, repr(v)) for k, v in sc.values.items()), sc.shocks, sc.start, sc.months)).encode()
     ).hexdigest()
     return {
         "name": sc.name,
-        "file": sc.source,
+        "file": _relative(sc.source, folder) if src.is_file() else sc.source,
         "file_sha256": hashlib.sha256(src.read_bytes()).hexdigest() if src.is_file() else None,
         "resolved_sha256": resolved,
     }
@@ -226,6 +364,7 @@ class Chunk:
     point_index: dict[int, int]
     schema: pa.Schema
     trajectories: bool
+    inputs: dict[int, dict[str, Any]] = field(default_factory=dict)
 
 
 def run_chunk(chunk: Chunk) -> tuple[int, int, pa.Table, pa.Table | None]:
@@ -239,6 +378,7 @@ def run_chunk(chunk: Chunk) -> tuple[int, int, pa.Table, pa.Table | None]:
         row = model.outcome()
         row["run"], row["point"] = r, chunk.point_index[v]
         row.update(chunk.points[v])
+        row.update(chunk.inputs.get(v, {}))
         rows.append(row)
         if chunk.trajectories:
             t = model.trajectory()
@@ -267,6 +407,7 @@ def chunks(plan: Plan, size: int) -> Iterator[Chunk]:
             {v: plan.point_index[v] for v in vs},
             schema,
             plan.trajectories,
+            {v: _cells(plan.inputs[v], schema) for v in vs} if plan.inputs else {},
         )
 
 
@@ -299,12 +440,41 @@ def _process_context() -> multiprocessing.context.BaseContext:
     return ctx
 
 
+def _die_with_parent(parent: int) -> None:
+    """Pool initializer: end this worker when the process that made the pool ends, so that a
+    killed batch leaves no idle workers behind (also with a fork server in between, which
+    lives as long as its workers). A thread waits on a pidfd of that process (Linux), else
+    checks it every second."""
+
+    def watch() -> None:
+        try:
+            select.select([os.pidfd_open(parent)], [], [])  # readable when it has ended
+        except ProcessLookupError:
+            pass  # it has ended already
+        except (AttributeError, OSError):  # no pidfd here
+            with suppress(ProcessLookupError):
+                while True:
+                    os.kill(parent, 0)
+                    time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="ttcsim-parent-watch").start()
+
+
+def _check_scheduler(address: str) -> None:
+    host, sep, port = address.rpartition("://")[2].rpartition(":")
+    if not (sep and host and port.isdigit() and 0 < int(port) < 65536):
+        raise ScenarioError("--scheduler", address, "expected tcp://HOST:PORT (a port in 1..65535)")
+
+
 @contextmanager
 def executor(
     workers: int | None = None, scheduler: str | None = None
 ) -> Iterator[tuple[cf.Executor, int, str]]:
-    """(executor, number of workers, description): Dask at ``scheduler``, else local."""
+    """(executor, number of workers, description): Dask at ``scheduler``, else local
+    (at most :func:`max_workers` processes, which end with this process)."""
     if scheduler:
+        _check_scheduler(scheduler)
         try:
             from distributed import Client
         except ImportError:
@@ -313,7 +483,7 @@ def executor(
             ) from None
         try:
             client = Client(scheduler, timeout="10s")
-        except OSError as e:
+        except (OSError, ValueError, TypeError) as e:
             raise ScenarioError("--scheduler", scheduler, f"cannot connect ({e})") from None
         try:
             n = max(1, sum(client.nthreads().values()))
@@ -321,12 +491,18 @@ def executor(
         finally:
             client.close()
         return
+    check_workers(workers)
     n = workers or os.cpu_count() or 1
     if n == 1:
         yield SerialExecutor(), 1, "1 process"
         return
-    with cf.ProcessPoolExecutor(max_workers=n, mp_context=_process_context()) as ex:
-        yield ex, n, f"{n} local processes"
+    ctx = _process_context()
+    with cf.ProcessPoolExecutor(n, ctx, initializer=_die_with_parent, initargs=(os.getpid(),)) as ex:
+        try:
+            yield ex, n, f"{n} local processes"
+        except BaseException:
+            ex.shutdown(wait=True, cancel_futures=True)  # do not run the rest after a failure
+            raise
 
 
 def execute(
@@ -431,6 +607,7 @@ def evaluate_points(
     random numbers), so differences between points are not drowned in noise."""
     if replications < 1:
         raise ScenarioError("--replications", "", f"must be at least 1 (got {replications})")
+    check_seed(seed)
     seeds = [run_seed(seed, r) for r in range(replications)]
     rows: list[dict[str, Any]] = []
     with executor(workers, scheduler) as (ex, n, _):
@@ -456,9 +633,10 @@ def simulate(
     workers: int | None = 1,
     scheduler: str | None = None,
     progress: Callable[[int], None] | None = None,
+    labels: Sequence[str] = (),
 ) -> pd.DataFrame:
     """Run a batch in memory and return its table (the same rows ``ttcsim batch`` writes)."""
-    plan = Plan.build(scenarios, runs, seed, overrides, sweeps)
+    plan = Plan.build(scenarios, runs, seed, overrides, sweeps, labels=labels)
     parts: dict[int, pa.Table] = {}
     with executor(workers, scheduler) as (ex, n, _):
         size = default_chunk_size(plan.total, n)
@@ -469,25 +647,83 @@ def simulate(
 # ----------------------------------------------------------------------------- files
 
 
+RESULT_FORMATS = (".parquet", ".csv")
+RUN_HASH_KEY = b"ttcsim.run_hash"
+
+
 def manifest_path(out: Path) -> Path:
     return out.with_name(out.stem + ".manifest.json")
 
 
 def trajectories_path(out: Path) -> Path:
+    """The monthly trajectories beside a results file (Parquet for CSV results too: they
+    hold one row per run and month)."""
     return out.with_name(out.stem + ".trajectories.parquet")
 
 
+def lock_path(out: Path) -> Path:
+    """The lock beside an output: ``x.lock`` for ``x.parquet``, ``sens.lock`` for ``sens/``."""
+    return out.with_suffix(".lock")
+
+
+@contextmanager
+def output_lock(out: Path, command: Sequence[str] | None = None) -> Iterator[None]:
+    """Hold the exclusive lock of an output while writing it. The lock is ``flock`` on
+    :func:`lock_path`, which holds the writer's pid, host and command for the message a
+    second writer gets; the kernel releases it when the process ends, however it ends, so a
+    lock file left by a killed process never blocks."""
+    lock = lock_path(out)
+    while True:
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 4096, 0).decode(errors="replace").strip() or "a process"
+            os.close(fd)
+            raise ScenarioError(
+                str(out), "", f"another run is writing it ({holder}); wait for it to end or stop it"
+            ) from None
+        try:
+            current = os.path.samestat(os.fstat(fd), os.stat(lock))
+        except FileNotFoundError:
+            current = False
+        if current:
+            break
+        os.close(fd)  # its holder removed it as we opened it: take the new one
+    try:
+        since = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+        who = f"pid {os.getpid()} on {socket.gethostname()} since {since}: {shlex.join(command or sys.argv)}"
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, (who + "\n").encode(), 0)
+        yield
+    finally:
+        with suppress(FileNotFoundError):
+            lock.unlink()
+        os.close(fd)
+
+
+def refuse_existing(paths: Iterable[Path], force: bool) -> None:
+    """Stop before any work when an output would be overwritten without ``--force``."""
+    existing = [p for p in paths if p.exists()]
+    if existing and not force:
+        raise ScenarioError(
+            str(existing[0]),
+            "",
+            "already exists; pass --force to replace it (nothing was run or overwritten)",
+        )
+
+
 class Store:
-    """Parts of an unfinished batch in ``FILE.partial/``, assembled atomically at the end."""
+    """Parts of an unfinished batch in ``FILE.partial/``, assembled at the end as one
+    resumable unit (see the module docstring)."""
 
     def __init__(self, out: Path, plan: Plan, size: int, resume: bool, force: bool):
         self.out = out
         self.partial = out.with_name(out.name + ".partial")
         self.plan_file = self.partial / "plan.json"
-        fp = {"fingerprint": plan.fingerprint(), "chunk_size": size}
-        if out.exists() and not force:
-            hint = "it is complete" if resume else "pass --force to replace it"
-            raise ScenarioError(str(out), "", f"already exists ({hint}); nothing was run or overwritten")
+        self.discarded = out.with_name(out.name + ".partial.discarded")
+        fp = {"fingerprint": plan.fingerprint(out.parent), "chunk_size": size}
+        _remove_tree(self.discarded)  # parts of a finished batch killed while removing them
         if self.partial.exists():
             if resume:
                 saved = json.loads(self.plan_file.read_text()) if self.plan_file.exists() else {}
@@ -503,14 +739,40 @@ class Store:
                 raise ScenarioError(
                     str(out),
                     "",
-                    "an interrupted batch exists beside it; "
+                    f"an interrupted batch exists beside it ({self.partial.name}); "
                     "pass --resume to finish it or --force to start over",
                 )
             shutil.rmtree(self.partial)
-        elif resume:
-            pass  # nothing to resume: start fresh
-        self.partial.mkdir(parents=True)
-        _atomic_write(self.plan_file, json.dumps(fp, default=str))
+        elif not force:
+            existing = [p for p in (out, manifest_path(out), trajectories_path(out)) if p.exists()]
+            if existing and not resume:
+                shared = "" if existing[0] == out else f" ({out.stem}.parquet and {out.stem}.csv share it)"
+                raise ScenarioError(
+                    str(existing[0]),
+                    "",
+                    f"already exists{shared}; pass --force to replace it (nothing was run or overwritten)",
+                )
+            if existing and out.exists() and manifest_path(out).exists():
+                raise ScenarioError(
+                    str(out), "", "is complete (its manifest is beside it): nothing to resume"
+                )
+            if existing:
+                raise ScenarioError(
+                    str(existing[0]),
+                    "",
+                    f"exists without its complete set and there is no interrupted batch "
+                    f"({self.partial.name}) to finish it from; pass --force to run it again",
+                )
+        # a fresh start: the parts folder appears with its plan, or not at all
+        staging = out.with_name(out.name + ".partial.new")
+        _remove_tree(staging)
+        staging.mkdir()
+        try:
+            _atomic_write(staging / "plan.json", json.dumps(fp, default=str))
+            os.replace(staging, self.partial)
+        except BaseException:
+            _remove_tree(staging)
+            raise
         self.size = size
 
     def done(self) -> set[int]:
@@ -525,35 +787,103 @@ class Store:
         _atomic_parquet(self.partial / f"part-{index:06d}.parquet", table)
 
     def finish(self, manifest: dict[str, Any]) -> None:
-        parts = sorted(self.partial.glob("part-*.parquet"))
-        _concat_parquet(parts, self.out)
+        """Write the results, trajectories and manifest inside the parts folder, move them
+        into place (the manifest, which marks the set complete, last), then remove the parts.
+        Until the parts are gone, running this again rebuilds the same set from them.
+        Records the run hash in ``manifest``."""
+        results = self.partial / f"results{self.out.suffix}"
+        manifest["run_hash"] = run_hash = _assemble(sorted(self.partial.glob("part-*.parquet")), results)
         trajs = sorted(self.partial.glob("traj-*.parquet"))
+        staged_trajs = self.partial / "trajectories.parquet"
         if trajs:
-            _concat_parquet(trajs, trajectories_path(self.out))
-        _atomic_write(manifest_path(self.out), json.dumps(manifest, indent=2, default=str))
-        shutil.rmtree(self.partial)
+            _assemble(trajs, staged_trajs, {RUN_HASH_KEY: run_hash.encode()})
+        staged_manifest = self.partial / "manifest.json"
+        _atomic_write(staged_manifest, json.dumps(manifest, indent=2, default=str))
+        if trajs:
+            os.replace(staged_trajs, trajectories_path(self.out))
+        else:
+            trajectories_path(self.out).unlink(missing_ok=True)  # an earlier batch's
+        os.replace(results, self.out)
+        os.replace(staged_manifest, manifest_path(self.out))
+        os.replace(self.partial, self.discarded)
+        _remove_tree(self.discarded)
+
+
+def _remove_tree(path: Path) -> None:
+    if path.exists():
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def _atomic_parquet(path: Path, table: pa.Table) -> None:
     tmp = path.with_name(path.name + ".tmp")
-    pq.write_table(table, tmp)
-    os.replace(tmp, path)
+    try:
+        pq.write_table(table, tmp)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def _atomic_write(path: Path, text: str) -> None:
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text)
-    os.replace(tmp, path)
+    try:
+        tmp.write_text(text)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
-def _concat_parquet(parts: list[Path], out: Path) -> None:
-    """Stream parts into one file in order (one part in memory at a time), then rename."""
-    tmp = out.with_name(out.name + ".tmp")
+def _assemble(parts: list[Path], dest: Path, metadata: dict[bytes, bytes] | None = None) -> str:
+    """Stream parts into ``dest`` (CSV for ``.csv``, else Parquet) in order, one part in
+    memory at a time, through a temporary file; return the run hash of the rows (only when
+    no ``metadata`` is given: trajectories carry the hash of their results instead)."""
+    tmp = dest.with_name(dest.name + ".tmp")
     schema = pq.read_schema(parts[0])
-    with pq.ParquetWriter(tmp, schema) as writer:
-        for p in parts:
-            writer.write_table(pq.read_table(p).cast(schema))
-    os.replace(tmp, out)
+    if metadata:
+        schema = schema.with_metadata({**(schema.metadata or {}), **metadata})
+    digest = hashlib.sha256()
+    writer: pq.ParquetWriter | pacsv.CSVWriter = (
+        pacsv.CSVWriter(tmp, schema) if dest.suffix == ".csv" else pq.ParquetWriter(tmp, schema)
+    )
+    try:
+        with writer:
+            for k, p in enumerate(parts):
+                table = pq.read_table(p).cast(schema)
+                writer.write_table(table)
+                if not metadata:
+                    digest.update(_as_csv(table, header=k == 0))
+        os.replace(tmp, dest)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return digest.hexdigest()
+
+
+def _as_csv(table: pa.Table, header: bool = True) -> pa.Buffer:
+    buf = pa.BufferOutputStream()
+    pacsv.write_csv(table, buf, pacsv.WriteOptions(include_header=header))
+    return buf.getvalue()
+
+
+def results_hash(path: str | Path) -> str:
+    """The run hash of a results file: SHA-256 over its table written as CSV, so the same
+    rows give the same hash in Parquet and in CSV."""
+    return hashlib.sha256(_as_csv(read_table(path))).hexdigest()
+
+
+def verify_trajectories(results: str | Path) -> None:
+    """Refuse the trajectories beside ``results`` when they belong to another batch (their
+    recorded run hash is not the results' own); no trajectories file is fine."""
+    results = Path(results)
+    traj = trajectories_path(results)
+    if not traj.exists():
+        return
+    recorded = (pq.read_schema(traj).metadata or {}).get(RUN_HASH_KEY, b"").decode()
+    if recorded != results_hash(results):
+        raise ScenarioError(
+            str(traj),
+            "",
+            f"not the trajectories of {results.name} (its run hash "
+            f"{'differs' if recorded else 'is missing'}); rerun the batch with --trajectories",
+        )
 
 
 def _versions() -> dict[str, str]:
@@ -605,16 +935,22 @@ def run_batch(
     quiet: bool = True,
     chunk_size: int | None = None,
     command: Sequence[str] | None = None,
+    labels: Sequence[str] = (),
 ) -> BatchResult:
-    """Run a batch to ``out`` (Parquet) with a manifest beside it; see the module docstring."""
+    """Run a batch to ``out`` (Parquet, or CSV for ``.csv``) with a manifest beside it; see
+    the module docstring. Paths in the manifest are relative to its folder."""
     out = Path(out)
-    if out.suffix != ".parquet":
-        raise ScenarioError("--out", str(out), "must end in .parquet")
+    if out.suffix not in RESULT_FORMATS:
+        raise ScenarioError("--out", str(out), "must end in .parquet or .csv")
+    if out.is_dir():
+        raise ScenarioError("--out", str(out), "is a folder; name a results file")
     if not out.parent.is_dir():
         raise ScenarioError("--out", str(out), f"folder {out.parent} does not exist")
-    plan = Plan.build(scenarios, runs, seed, overrides, sweeps, trajectories)
+    if chunk_size is not None and chunk_size < 1:
+        raise ScenarioError("--chunk-size", str(chunk_size), "must be at least 1")
+    plan = Plan.build(scenarios, runs, seed, overrides, sweeps, trajectories, labels)
     started = time.time()
-    with executor(workers, scheduler) as (ex, n, where):
+    with executor(workers, scheduler) as (ex, n, where), output_lock(out, command):
         store = Store(out, plan, chunk_size or default_chunk_size(plan.total, n), resume, force)
         skip = store.done()
         already = store.done_runs() if skip else 0
@@ -631,43 +967,94 @@ def run_batch(
         )
         try:
             execute_plan(plan, ex, n, store.size, skip, on_result=store.write, progress=bar.update)
+        except OSError as e:
+            raise _kept(e, store) from None
         finally:
             bar.close()
-    wall = time.time() - started
-    manifest = {
-        "created": datetime.now(UTC).isoformat(timespec="seconds"),
-        "command": list(command) if command is not None else None,
-        "scenarios": plan.fingerprint()["scenarios"],
-        "overrides": list(overrides),
-        "sweeps": [{"path": s.path, "values": list(s.values)} for s in plan.sweeps],
-        "runs_per_point": runs,
-        "points": len(plan.points) // max(1, len(plan.bases)),
-        "total_runs": plan.total,
-        "batch_seed": seed,
-        "seed_rule": "run i uses SeedSequence(batch_seed, spawn_key=(i,)).generate_state(1, uint64) >> 1",
-        "resumed_runs": already,
-        "executor": where,
-        "chunk_size": store.size,
-        "wall_seconds": round(wall, 3),
-        "runs_per_second": round((plan.total - already) / wall, 1) if wall > 0 else None,
-        "trajectories": str(trajectories_path(out)) if trajectories else None,
-        "versions": _versions(),
-        "git_commit": _git_commit(),
-    }
-    store.finish(manifest)
+        wall = time.time() - started
+        manifest = {
+            "created": datetime.now(UTC).isoformat(timespec="seconds"),
+            "command": list(command) if command is not None else None,
+            "results": out.name,
+            "paths": "relative to this manifest's folder",
+            "scenarios": plan.fingerprint(out.parent)["scenarios"],
+            "overrides": list(overrides),
+            "sweeps": [{"path": s.path, "values": list(s.values)} for s in plan.sweeps],
+            "runs_per_point": runs,
+            "points": len(plan.points) // max(1, len(plan.bases)),
+            "total_runs": plan.total,
+            "batch_seed": seed,
+            "seed_rule": "run i uses SeedSequence(batch_seed, spawn_key=(i,)).generate_state(1, uint64) >> 1",
+            "resumed_runs": already,
+            "executor": where,
+            "chunk_size": store.size,
+            "wall_seconds": round(wall, 3),
+            "runs_per_second": round((plan.total - already) / wall, 1) if wall > 0 else None,
+            "trajectories": trajectories_path(out).name if trajectories else None,
+            "versions": _versions(),
+            "git_commit": _git_commit(),
+        }
+        try:
+            store.finish(manifest)
+        except OSError as e:
+            raise _kept(e, store) from None
     return BatchResult(out, manifest)
 
 
+def _kept(error: OSError, store: Store) -> ScenarioError:
+    """The message for an I/O error during a batch: the finished runs stay for --resume."""
+    return ScenarioError(
+        str(error.filename or store.out),
+        "",
+        f"{error.strerror or error}; the finished runs are kept in {store.partial.name}: "
+        "fix this and run the same command with --resume",
+    )
+
+
+def read_table(path: str | Path) -> pa.Table:
+    """A results file as an Arrow table: Parquet, or CSV as ``ttcsim batch`` writes it (the
+    outcome columns in their types; other columns as true/false, numbers or strings,
+    whichever all their values are)."""
+    path = Path(path)
+    if path.suffix != ".csv":
+        return pq.read_table(path)
+    with path.open(newline="", encoding="utf-8") as f:
+        names = next(csv.reader(f), [])
+    types = {c: _arrow_type(c) if c in OUTCOME_COLUMNS else pa.string() for c in names}
+    table = pacsv.read_csv(
+        path,
+        convert_options=pacsv.ConvertOptions(
+            column_types=types, strings_can_be_null=True, quoted_strings_can_be_null=False
+        ),
+    )
+    for k, name in enumerate(table.column_names):
+        if name not in OUTCOME_COLUMNS:
+            table = table.set_column(k, name, _narrowed(table.column(k)))
+    return table
+
+
+def _narrowed(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    values = set(column.unique().drop_null().to_pylist())
+    if values and values <= {"true", "false"}:
+        return column.cast(pa.bool_())
+    try:
+        return column.cast(pa.float64())
+    except pa.ArrowInvalid:
+        return column
+
+
 def read_results(paths: Sequence[str | Path]) -> pd.DataFrame:
-    """Read one or more batch result files into one table."""
+    """Read one or more batch result files (Parquet or CSV) into one table."""
     frames = []
     for p in paths:
+        if Path(p).is_dir():
+            raise ScenarioError(str(p), "", "is a folder, not a results file")
         try:
-            frames.append(pq.read_table(p).to_pandas())
+            frames.append(read_table(p).to_pandas())
         except FileNotFoundError:
             raise ScenarioError(str(p), "", "file not found") from None
-        except (pa.ArrowInvalid, OSError) as e:
-            raise ScenarioError(str(p), "", f"not a Parquet results file ({e})") from None
+        except (pa.ArrowInvalid, OSError, UnicodeDecodeError, csv.Error) as e:
+            raise ScenarioError(str(p), "", f"not a results file of ttcsim batch ({e})") from None
     return pd.concat(frames, ignore_index=True)
 
 
@@ -675,9 +1062,14 @@ def read_results(paths: Sequence[str | Path]) -> pd.DataFrame:
 
 
 def add_commands(sub: Any) -> None:
-    p = sub.add_parser("batch", help="run seeded replications and sweeps to a Parquet file")
+    p = sub.add_parser("batch", help="run seeded replications and sweeps to a Parquet or CSV file")
     p.add_argument("scenario", nargs="+", help="scenario TOML files")
-    p.add_argument("--runs", type=int, required=True, help="replications per scenario and sweep point")
+    p.add_argument(
+        "--runs",
+        type=int,
+        required=True,
+        help=f"replications per scenario and sweep point (at most {MAX_RUNS:,})",
+    )
     p.add_argument("--seed", type=int, default=0, help="batch seed (default 0)")
     add_overrides(p)
     p.add_argument(
@@ -687,9 +1079,25 @@ def add_commands(sub: Any) -> None:
         metavar="PATH=V1,V2|START:STOP:STEPS",
         help="sweep a parameter; several form a full grid",
     )
+    p.add_argument(
+        "--label",
+        dest="labels",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="name of a scenario in the results: one per scenario file, in order (needed when "
+        "two files share a scenario name)",
+    )
     add_executor(p)
-    p.add_argument("--out", required=True, help="results file (.parquet); a .manifest.json goes beside it")
-    p.add_argument("--trajectories", action="store_true", help="also write monthly trajectories")
+    p.add_argument(
+        "--out",
+        required=True,
+        help="results file: .parquet, or .csv for CSV; a .manifest.json goes beside it, and a "
+        ".lock while the batch runs (a second batch on the same file is refused)",
+    )
+    p.add_argument(
+        "--trajectories", action="store_true", help="also write monthly trajectories (.trajectories.parquet)"
+    )
     p.add_argument("--resume", action="store_true", help="finish an interrupted batch")
     p.add_argument("--force", action="store_true", help="replace an existing results file")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -697,8 +1105,6 @@ def add_commands(sub: Any) -> None:
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
-    if args.workers is not None and args.workers < 1:
-        raise ScenarioError("--workers", str(args.workers), "must be at least 1")
     res = run_batch(
         args.scenario,
         args.runs,
@@ -714,6 +1120,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
         quiet=args.quiet,
         chunk_size=args.chunk_size,
         command=["ttcsim", *sys.argv[1:]],
+        labels=args.labels,
     )
     m = res.manifest
     print(

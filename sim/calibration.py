@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import sys
 import tomllib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -47,7 +48,7 @@ import numpy as np
 import pandas as pd
 
 from . import params as P
-from .batch import ModelAt, evaluate_points
+from .batch import ModelAt, check_seed, evaluate_points
 from .options import add_executor, add_overrides
 from .scenario import Scenario, ScenarioError, load_scenario
 from .stylized import md, statistic
@@ -257,6 +258,7 @@ def calibrate(
     """Run ABC-SMC (see the module docstring) and return the weighted posterior population."""
     if particles < 10 or generations < 1 or not 0 < quantile < 1:
         raise ScenarioError("calibrate", "", "needs particles >= 10, generations >= 1, 0 < quantile < 1")
+    check_seed(seed)
     rng = np.random.default_rng(seed)
     names = [p for p, _, _ in params]
     bounds = np.array([[lo, hi] for _, lo, hi in params])
@@ -495,13 +497,22 @@ def add_command(sub: Any) -> None:
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
+    from .batch import output_lock
+
     out = Path(args.out)
     if out.suffix != ".toml":
         raise ScenarioError("--out", str(out), "must end in .toml")
-    if out.exists() and not args.force:
-        raise ScenarioError(str(out), "", "already exists; pass --force to replace it")
+    if out.is_dir():
+        raise ScenarioError("--out", str(out), "is a folder; name the posterior scenario file")
     if not out.parent.is_dir():
         raise ScenarioError("--out", str(out), f"folder {out.parent} does not exist")
+    with output_lock(out, ["ttcsim", *sys.argv[1:]]):
+        if out.exists() and not args.force:
+            raise ScenarioError(str(out), "", "already exists; pass --force to replace it")
+        return _calibrate_to(args, out)
+
+
+def _calibrate_to(args: argparse.Namespace, out: Path) -> int:
     sc = load_scenario(args.scenario, args.overrides)
     targets = load_targets(args.targets)
     params = [parse_param(sc, t) for t in args.params]

@@ -88,6 +88,9 @@ def _fmt(value: Any) -> str:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from .batch import check_seed
+
+    check_seed(args.seed)
     sc = load_scenario(args.scenario, args.overrides)
     model = TTCModel(sc, rng=args.seed).run()
     row = model.outcome()
@@ -220,6 +223,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except OSError as e:  # a read-only or full disk, a folder where a file belongs, ...
+        where = e.filename if e.filename is not None else args.command
+        print(f"ttcsim: error: {where}: {e.strerror or e}", file=sys.stderr)
+        return EXIT_USAGE
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -77,9 +78,17 @@ class Discovery:
 
 
 def parameter_columns(df: pd.DataFrame) -> list[str]:
-    """``param.*`` columns that vary (a constant column cannot bound a box)."""
+    """Numeric ``param.*`` columns that vary (a constant column cannot bound a box, and a
+    box has numeric limits: a setting such as ``param.eu.rule`` is left out)."""
     cols = [str(c) for c in df.columns if str(c).startswith("param.")]
-    return [c for c in cols if df[c].notna().all() and df[c].nunique() > 1]
+    return [
+        c
+        for c in cols
+        if pd.api.types.is_numeric_dtype(df[c])
+        and not pd.api.types.is_bool_dtype(df[c])
+        and df[c].notna().all()
+        and df[c].nunique() > 1
+    ]
 
 
 def outcome_mask(df: pd.DataFrame, expr: str) -> np.ndarray:
@@ -196,9 +205,25 @@ def add_command(sub: Any) -> None:
     p.add_argument("--params", nargs="+", help="param.* columns to search (default: all that vary)")
     p.add_argument("--max-boxes", type=int, default=2)
     p.add_argument("--out", required=True, help="output folder (discovery.md, discovery.png, boxes.csv)")
+    p.add_argument("--force", action="store_true", help="replace the outputs of an earlier discovery")
+
+
+OUTPUT_FILES = ("discovery.md", "boxes.csv", "discovery.png")
 
 
 def cmd_discover(args: argparse.Namespace) -> int:
+    from .batch import output_lock, refuse_existing
+
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise ScenarioError("--out", str(out), "is a file; name an output folder")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with output_lock(out, ["ttcsim", *sys.argv[1:]]):
+        refuse_existing([out / name for name in OUTPUT_FILES], args.force)
+        return _discover_to(args, out)
+
+
+def _discover_to(args: argparse.Namespace, out: Path) -> int:
     from .batch import read_results
 
     df = read_results(args.results)
@@ -208,7 +233,6 @@ def cmd_discover(args: argparse.Namespace) -> int:
         if missing:
             raise ScenarioError("--params", missing[0], "not a column of the results")
     d = discover(df, args.outcome, params, args.max_boxes)
-    out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     (out / "discovery.md").write_text(d.markdown())
     rows = [

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import argparse
 
+WORKERS_PER_CORE = 4
+"""Most local worker processes per core: more only add memory (about 115 MB each)."""
+
 
 def add_overrides(p: argparse.ArgumentParser) -> None:
     """``--set PATH=VALUE`` (repeatable), the one grammar for tweaking preferences."""
@@ -21,5 +24,10 @@ def add_overrides(p: argparse.ArgumentParser) -> None:
 def add_executor(p: argparse.ArgumentParser) -> None:
     """Where runs execute: ``--workers K`` local processes or a Dask ``--scheduler``."""
     g = p.add_mutually_exclusive_group()
-    g.add_argument("--workers", type=int, help="local worker processes (default: all cores)")
+    g.add_argument(
+        "--workers",
+        type=int,
+        help=f"local worker processes (default: all cores; at most {WORKERS_PER_CORE} per core); "
+        "they end with this process",
+    )
     g.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="run on a Dask distributed cluster")

@@ -234,7 +234,7 @@ def _short(value: object) -> str:
 
 
 def cmd_plot(args: argparse.Namespace) -> int:
-    from .batch import read_results, trajectories_path
+    from .batch import read_results, trajectories_path, verify_trajectories
 
     out = Path(args.out)
     if not out.parent.is_dir():
@@ -244,6 +244,8 @@ def cmd_plot(args: argparse.Namespace) -> int:
         check_field(df, args.field, "--field")
     traj: pd.DataFrame | None = None
     if args.kind in ("fan", "dual_track"):
+        for p in args.results:
+            verify_trajectories(p)  # never another batch's trajectories beside these results
         tpaths = [trajectories_path(Path(p)) for p in args.results]
         missing = [str(p) for p in tpaths if not p.exists()]
         if missing:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from . import params as P
-from .batch import ModelAt, evaluate_points
+from .batch import ModelAt, check_seed, evaluate_points, output_lock, refuse_existing
 from .distributions import Distribution
 from .options import add_executor, add_overrides
 from .scenario import Scenario, ScenarioError, load_scenario
@@ -131,7 +132,10 @@ def indices(prob: dict[str, Any], method: str, x: np.ndarray, y: np.ndarray, see
     if method == "sobol":
         from SALib.analyze import sobol
 
-        si = sobol.analyze(prob, y, calc_second_order=False, seed=seed)
+        # SALib's Sobol analysis takes a seed of 0 as "no seed" (its bootstrap intervals
+        # then change on every call); a Generator is always used, and default_rng(seed)
+        # draws what an integer seed would, so other seeds give the same numbers as before
+        si = sobol.analyze(prob, y, calc_second_order=False, seed=np.random.default_rng(seed))
         cols = {"S1": si["S1"], "S1_conf": si["S1_conf"], "ST": si["ST"], "ST_conf": si["ST_conf"]}
     else:
         from SALib.analyze import morris
@@ -232,6 +236,7 @@ def run_sensitivity(
     """Design, evaluate (R seeded replications per point on our runner) and analyse."""
     if method not in METHODS:
         raise ScenarioError("--method", method, f"must be one of {', '.join(METHODS)}")
+    check_seed(seed)
     prob = problem(parameter_ranges(sc, params, ranges or {}))
     x = design(prob, method, n, seed)
     points = [dict(zip(prob["names"], map(float, row), strict=True)) for row in x]
@@ -295,6 +300,9 @@ def plot(result: SensitivityResult, path: Path) -> None:
     plt.close(fig)
 
 
+OUTPUT_FILES = ("indices.csv", "runs.parquet", "sensitivity.md", "sensitivity.png")
+
+
 def write(result: SensitivityResult, out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     result.table.to_csv(out / "indices.csv", index=False)
@@ -333,23 +341,29 @@ def add_command(sub: Any) -> None:
     p.add_argument(
         "--out", required=True, help="output folder (indices.csv, sensitivity.md/.png, runs.parquet)"
     )
+    p.add_argument("--force", action="store_true", help="replace the outputs of an earlier analysis")
 
 
 def cmd_sensitivity(args: argparse.Namespace) -> int:
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise ScenarioError("--out", str(out), "is a file; name an output folder")
     sc = load_scenario(args.scenario, args.overrides)
     ranges = dict(parse_range(r) for r in args.ranges)
-    result = run_sensitivity(
-        sc,
-        args.method,
-        args.params,
-        ranges,
-        args.n,
-        args.replications,
-        args.seed,
-        args.workers,
-        args.scheduler,
-    )
-    out = Path(args.out)
-    write(result, out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with output_lock(out, ["ttcsim", *sys.argv[1:]]):
+        refuse_existing([out / name for name in OUTPUT_FILES], args.force)
+        result = run_sensitivity(
+            sc,
+            args.method,
+            args.params,
+            ranges,
+            args.n,
+            args.replications,
+            args.seed,
+            args.workers,
+            args.scheduler,
+        )
+        write(result, out)
     print(f"wrote {out}/sensitivity.md, sensitivity.png, indices.csv, runs.parquet ({len(result.runs)} runs)")
     return 0
