@@ -498,7 +498,7 @@ def test_csv_output_reads_back_like_parquet(tmp_path, ttcsim):
     parquet = tmp_path.parent / "r.parquet"
     pd.testing.assert_frame_equal(read_results([tmp_path / "r.csv"]), read_results([parquet]))
     assert batch_module.results_hash(tmp_path / "r.csv") == batch_module.results_hash(parquet)
-    r = ttcsim("plot", str(tmp_path / "r.csv"), "--kind", "fan", "--out", str(tmp_path / "fan.png"))
+    r = ttcsim("plot", str(tmp_path / "r.csv"), "--kind", "fan", "--by", "sweep", "--out", str(tmp_path / "fan.png"))
     assert r.returncode == 0, r.stderr
     r = ttcsim(*base, "--out", str(tmp_path / "r.txt"))
     assert r.returncode == 2 and ".csv" in one_error_line(r.stderr)
