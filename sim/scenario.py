@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 import stat
 import tomllib
@@ -623,8 +624,8 @@ def _toml_value(v: Any) -> str:
         return f'{{dist = "{v.kind}", {args}}}'
     if isinstance(v, bool):
         return "true" if v else "false"
-    if isinstance(v, str):
-        return '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(v, str):  # TOML's basic-string escapes are JSON's, plus DEL
+        return json.dumps(v, ensure_ascii=False).replace("\x7f", "\\u007f")
     if isinstance(v, (tuple, list)):
         return "[" + ", ".join(_toml_value(x) for x in v) + "]"
     return repr(float(v))
@@ -634,8 +635,9 @@ def to_toml(sc: Scenario, header: str = "") -> str:
     """The whole resolved scenario as a self-contained TOML file: every parameter, the
     preferences table (by package-relative path when it ships with ttcsim), each member's
     values where they differ from that table, and the shocks. Loading it gives the same
-    values (the dashboard's "export settings")."""
-    head = [f"# {line}" for line in header.splitlines()] + ([""] if header else [])
+    values, whatever the text of the name, description or header (the dashboard's "export
+    settings")."""
+    head = [f"# {printable(line)}" for line in header.splitlines()] + ([""] if header else [])
     lines = [
         "[scenario]",
         f"name = {_toml_value(sc.name)}",

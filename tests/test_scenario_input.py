@@ -1,4 +1,4 @@
-"""Bad scenario input ends in one clean message, with a "did you mean" for unknown names.
+"""Bad scenario input ends in one clean message; exported scenarios load back; "did you mean".
 
 Every case here once ended in a traceback, a hang, a raw control character on the terminal or
 a silently wrong scenario. A clean message is one printable line ``FILE: KEY: PROBLEM`` that
@@ -11,10 +11,13 @@ import builtins
 import os
 import resource
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from conftest import CLI, ROOT
+from conftest import CHINA, CLI, ROOT
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from sim import ScenarioError, load_scenario
 from sim import scenario as S
@@ -476,3 +479,30 @@ def test_enum_values_are_case_insensitive(china, override, path, stored):
 def test_basket_is_case_insensitive(tmp_path):
     (tmp_path / "s.toml").write_text(HEAD + "[members]\nbasket = 'SME'\n")
     assert load_scenario(tmp_path / "s.toml").basket == "sme"
+
+
+# ------------------------------------------------------------------ exports load back
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(name=st.text(), description=st.text(), header=st.text())
+def test_exported_names_and_descriptions_load_back(tmp_path, china, name, description, header):
+    sc = replace(china, name=name, description=description)
+    out = tmp_path / "exported.toml"
+    out.write_text(S.to_toml(sc, header), encoding="utf-8")
+    again = load_scenario(out)
+    assert (again.name, again.description) == (name, description)
+    assert again.values == sc.values
+
+
+def test_export_keeps_the_header_and_sections(china):
+    text = S.to_toml(china, "first line\nsecond line")
+    assert text.startswith("# first line\n# second line\n")
+    for section in ("[scenario]", "[us]", "[commission]", "[target]", "[eu]", "[ttc]", "[members]"):
+        assert f"\n{section}\n" in text
+
+
+def test_export_of_a_shipped_scenario_loads_back_from_another_folder(tmp_path):
+    sc = load_scenario(CHINA)
+    (tmp_path / "x.toml").write_text(S.to_toml(sc))
+    assert load_scenario(tmp_path / "x.toml").values == sc.values
