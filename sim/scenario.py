@@ -34,9 +34,7 @@ import numpy as np
 
 from . import params as P
 from .distributions import Distribution, DistributionError, is_finite_number, parse
-from .messages import clip, printable, show, suggest
-
-__all__ = ["Scenario", "ScenarioError", "Shock", "load_scenario", "suggest", "to_toml"]
+from .messages import clip, printable, show, suggest  # suggest: also for other modules' messages
 
 DATA_DIR = Path(__file__).parent / "data"
 MONTH_RE = re.compile(r"([0-9]{4})-(0[1-9]|1[0-2])")  # use with fullmatch

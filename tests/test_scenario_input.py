@@ -1,8 +1,9 @@
 """Bad scenario input ends in one clean message; exported scenarios load back; "did you mean".
 
-Every case here once ended in a traceback, a hang, a raw control character on the terminal or
-a silently wrong scenario. A clean message is one printable line ``FILE: KEY: PROBLEM`` that
-names what to fix, short enough to read.
+Each bad-input case here once ended in a traceback, a hang, a raw control character on the
+terminal, a message without the file that named the bad one, or a silently accepted value. A
+clean message is one printable line ``FILE: KEY: PROBLEM`` that names what to fix, short
+enough to read.
 """
 
 from __future__ import annotations
