@@ -458,7 +458,7 @@ def test_no_suggestion_when_nothing_is_close(china):
     assert "did you mean" not in str(err.value)
 
 
-def test_suggest_is_one_reusable_helper():
+def test_suggest_names_the_closest_choices():
     assert S.suggest("patiense", ["threat", "patience", "pressure"]) == " (did you mean 'patience'?)"
     assert S.suggest("nl", ["DE", "NL"]) == " (did you mean 'NL'?)"
     assert S.suggest("month_typo", ["coordinated", "scenario"]) == ""
