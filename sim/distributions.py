@@ -10,10 +10,13 @@ A scenario gives a numeric parameter either as a number or as an inline table::
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+
+from .messages import show, suggest
 
 KINDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     # kind: (required arguments, optional arguments)
@@ -26,6 +29,17 @@ KINDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 
 class DistributionError(ValueError):
     """A distribution table is malformed; the message says which argument and why."""
+
+
+def is_finite_number(value: Any) -> bool:
+    """True for an int or float that is finite as a float (a TOML integer has no size limit,
+    so 10**400 is an int that no float can hold)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
 
 
 @dataclass(frozen=True)
@@ -73,12 +87,16 @@ class Distribution:
 def parse(table: dict[str, Any], bounds: tuple[float, float]) -> Distribution:
     """Build a distribution from its table, checking every argument against ``bounds``."""
     kind = table.get("dist")
-    if kind not in KINDS:
-        raise DistributionError(f"'dist' must be one of {', '.join(KINDS)} (got {kind!r})")
+    if isinstance(kind, str):
+        kind = kind.casefold()  # "Uniform" and "uniform" are one kind
+    if not isinstance(kind, str) or kind not in KINDS:
+        hint = suggest(kind, KINDS) if isinstance(kind, str) else ""
+        raise DistributionError(f"'dist' must be one of {', '.join(KINDS)} (got {show(kind)}){hint}")
     required, optional = KINDS[kind]
     unknown = sorted(set(table) - {"dist", *required, *optional})
     if unknown:
-        raise DistributionError(f"unknown argument(s) {', '.join(unknown)} for {kind}")
+        hint = suggest(unknown[0], (*required, *optional)) if len(unknown) == 1 else ""
+        raise DistributionError(f"unknown argument(s) {', '.join(unknown)} for {kind}{hint}")
     args: dict[str, float] = {}
     for name in (*required, *optional):
         if name not in table:
@@ -86,8 +104,8 @@ def parse(table: dict[str, Any], bounds: tuple[float, float]) -> Distribution:
                 raise DistributionError(f"{kind} needs '{name}'")
             continue
         v = table[name]
-        if isinstance(v, bool) or not isinstance(v, (int, float)) or not np.isfinite(v):
-            raise DistributionError(f"'{name}' must be a finite number (got {v!r})")
+        if not is_finite_number(v):
+            raise DistributionError(f"'{name}' must be a finite number (got {show(v)})")
         args[name] = float(v)
     lo, hi = bounds
     if kind in ("uniform", "triangular") or (kind == "beta" and ("low" in args or "high" in args)):

@@ -9,18 +9,23 @@ A scenario is a TOML file (see ``scenarios/`` and the README). Resolution order,
 4. overrides ``PATH=VALUE`` in the order given, whatever their specificity
    (``members.*.threat=0.9`` sets all 27 members).
 
-Every problem raises :class:`ScenarioError` naming the file, the key path and the problem.
+Every problem raises :class:`ScenarioError` naming the file, the key path and the problem,
+with the closest known names when a name is unknown. Stated limits: a scenario or preferences
+file holds at most :data:`MAX_FILE_BYTES`; an ``extends`` chain is at most
+:data:`MAX_EXTENDS_DEPTH` files deep; anything but a regular file (a folder, ``/dev/zero``, a
+pipe) is refused before it is read.
 """
 
 from __future__ import annotations
 
 import csv
-import difflib
+import io
+import json
 import re
+import stat
 import tomllib
 import zlib
-from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -28,29 +33,36 @@ from typing import Any
 import numpy as np
 
 from . import params as P
-from .distributions import Distribution, DistributionError, parse
+from .distributions import Distribution, DistributionError, is_finite_number, parse
+from .messages import clip, printable, show, suggest  # suggest: also for other modules' messages
 
 DATA_DIR = Path(__file__).parent / "data"
-MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+MONTH_RE = re.compile(r"([0-9]{4})-(0[1-9]|1[0-2])")  # use with fullmatch
 TOP_LEVEL = ("scenario", "us", "commission", "members", "target", "eu", "ttc", "shocks")
+MAX_FILE_BYTES = 1 << 20  # 1 MiB: the shipped files are a few KiB
+MAX_EXTENDS_DEPTH = 32  # files in one chain of extends (the shipped counterfactuals use 1)
+TOO_DEEP = "arrays or tables nested too deeply to read (a few hundred levels)"
+OVERRIDABLE_SCENARIO_KEYS = ("name", "description", "start", "months")
+# every path a file or --set can give a value, for "did you mean" on an unknown path
+KNOWN_PATHS = (
+    *(f"scenario.{k}" for k in OVERRIDABLE_SCENARIO_KEYS),
+    *(f"{s}.{f.name}" for s, cls in P.SECTIONS.items() for f in fields(cls)),
+    *(f"members.{k}" for k in P.MEMBERS_FILE_KEYS),
+    *(f"members.*.{k}" for k in P.MEMBER_KEYS),
+)
 
 
 class ScenarioError(ValueError):
-    """A scenario file or override is invalid. ``str()`` is the one-line message for users."""
+    """A scenario file or override is invalid. ``str()`` is the one-line message for users:
+    unprintable characters appear escaped and over-long parts are cut in the middle."""
 
     def __init__(self, source: str, key: str, problem: str):
         self.source, self.key, self.problem = source, key, problem
-        super().__init__(f"{source}: {key}: {problem}" if key else f"{source}: {problem}")
+        parts = [clip(printable(source), 200), clip(printable(key), 100), clip(printable(problem), 240)]
+        super().__init__(": ".join(part for part in parts if part))
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (ScenarioError, (self.source, self.key, self.problem))
-
-
-def suggest(word: str, choices: Iterable[str], cutoff: float = 0.5) -> str:
-    """`` (did you mean 'x'?)`` for the closest of ``choices`` to a mistyped ``word``, or ''."""
-    by_folded = {c.casefold(): c for c in choices}
-    close = difflib.get_close_matches(word.casefold(), list(by_folded), n=1, cutoff=cutoff)
-    return f" (did you mean {by_folded[close[0]]!r}?)" if close else ""
 
 
 # --------------------------------------------------------------------------- member table
@@ -185,42 +197,84 @@ def load_scenario(path: str | Path, overrides: tuple[str, ...] | list[str] = ())
     return sc.with_overrides(tuple(overrides)) if overrides else sc
 
 
-def _read_toml(path: Path, source: str) -> dict[str, Any]:
+def read_text(path: Path, referrer: str = "", key: str = "") -> str:
+    """The text of a scenario or preferences file: UTF-8, a leading byte-order mark dropped.
+
+    A folder, a device such as ``/dev/zero``, a pipe or a file over :data:`MAX_FILE_BYTES` is
+    refused without being read. When another file named this one (``referrer``, at ``key``),
+    a file that cannot be read is reported there, with the path tried; a file whose bytes are
+    not text is reported under its own name."""
+    source, where, tried = (referrer, key, f"{path}: ") if referrer else (str(path), "", "")
+    too_large = f"larger than {MAX_FILE_BYTES >> 20} MiB, the limit for scenario and preference files"
+    data, problem = b"", ""
     try:
-        with open(path, "rb") as fh:
-            return tomllib.load(fh)
+        info = path.stat()
+        if stat.S_ISDIR(info.st_mode):
+            problem = "a folder, not a file"
+        elif not stat.S_ISREG(info.st_mode):
+            problem = "not a regular file"
+        elif info.st_size > MAX_FILE_BYTES:
+            problem = too_large
+        else:
+            with open(path, "rb") as fh:
+                data = fh.read(MAX_FILE_BYTES + 1)  # the file may have grown since stat
+            problem = too_large if len(data) > MAX_FILE_BYTES else ""
     except FileNotFoundError:
-        raise ScenarioError(source, "", "file not found") from None
-    except IsADirectoryError:
-        raise ScenarioError(source, "", "is a directory, not a scenario file") from None
+        problem = "file not found"
+    except PermissionError:
+        problem = "permission denied"
+    except OSError as e:
+        problem = f"cannot read ({e.strerror or e})"
+    except ValueError:  # a NUL byte in the name
+        problem = "not a valid file name"
+    if problem:
+        raise ScenarioError(source, where, tried + problem)
+    try:
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
-        raise ScenarioError(source, "", f"not UTF-8 text ({e.reason})") from None
+        raise ScenarioError(str(path), "", f"not UTF-8 text (byte {e.start}: {e.reason})") from None
+
+
+def _parse_toml(text: str, source: str, key: str = "") -> dict[str, Any]:
+    try:
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
-        raise ScenarioError(source, "", f"malformed TOML: {e}") from None
+        raise ScenarioError(source, key, f"malformed TOML: {e}") from None
+    except RecursionError:  # the parser recurses once per level of arrays and inline tables
+        raise ScenarioError(source, key, TOO_DEEP) from None
 
 
-def _resolve(path: Path, stack: tuple[Path, ...]) -> Scenario:
+def _resolve(path: Path, stack: tuple[Path, ...], referrer: str = "") -> Scenario:
+    """The scenario in ``path``; ``stack`` holds the files that extend it (innermost last),
+    ``referrer`` the one that named it."""
     source = str(path)
-    real = path.resolve()
+    doc = _parse_toml(read_text(path, referrer, "scenario.extends"), source)
+    real = path.resolve()  # safe now: the file was just read
     if real in stack:
         chain = " -> ".join(str(p) for p in (*stack, real))
-        raise ScenarioError(source, "scenario.extends", f"cycle: {chain}")
-    doc = _read_toml(path, source)
+        raise ScenarioError(referrer, "scenario.extends", f"cycle: {chain}")
     for key in doc:
         if key not in TOP_LEVEL:
-            raise ScenarioError(source, key, f"unknown section (expected one of {', '.join(TOP_LEVEL)})")
+            hint = suggest(key, TOP_LEVEL) or f" (expected one of {', '.join(TOP_LEVEL)})"
+            raise ScenarioError(source, key, f"unknown section{hint}")
     head = doc.get("scenario", {})
     _need_table(source, "scenario", head)
     for key in head:
         if key not in P.SCENARIO_KEYS:
-            raise ScenarioError(source, f"scenario.{key}", "unknown key")
+            raise ScenarioError(
+                source, f"scenario.{key}", f"unknown key{suggest(key, P.SCENARIO_KEYS, 'scenario.')}"
+            )
 
     if "extends" in head:
         base_ref = head["extends"]
         if not isinstance(base_ref, str):
             raise ScenarioError(source, "scenario.extends", "must be a path string")
+        if len(stack) >= MAX_EXTENDS_DEPTH:
+            raise ScenarioError(
+                source, "scenario.extends", f"a chain of extends more than {MAX_EXTENDS_DEPTH} files deep"
+            )
         base_path = (path.parent / base_ref) if not Path(base_ref).is_absolute() else Path(base_ref)
-        sc = _resolve(base_path, (*stack, real))
+        sc = _resolve(base_path, (*stack, real), source)
         sc = replace(sc, values=dict(sc.values), source=source)
     else:
         for key in ("start", "months"):
@@ -265,9 +319,9 @@ def _apply_members(sc: Scenario, source: str, path: Path, table: Any) -> None:
     for key in table:
         if key in P.MEMBERS_FILE_KEYS or key == "*" or key in iso:
             continue
-        raise ScenarioError(
-            source, f"members.{key}", f"unknown member code (expected one of {' '.join(sc.members)}, or '*')"
-        )
+        names = (*sc.members, "*", *P.MEMBERS_FILE_KEYS)
+        hint = suggest(key, names) or f" (expected one of {' '.join(sc.members)}, '*', basket, preferences)"
+        raise ScenarioError(source, f"members.{key}", f"unknown member code or key{hint}")
     if "basket" in table:
         _set_path(sc, source, "members.basket", table["basket"])
     if "preferences" in table:
@@ -279,10 +333,10 @@ def _apply_members(sc: Scenario, source: str, path: Path, table: Any) -> None:
             raise ScenarioError(
                 source,
                 "members.preferences",
-                f"file {ref!r} not found (next to the scenario or in {DATA_DIR})",
+                f"file {show(ref)} not found (next to the scenario or in {DATA_DIR})",
             )
         sc.preferences = str(csv_path)
-        _apply_member_rows(sc, source, read_preferences(csv_path, sc.members))
+        _apply_member_rows(sc, source, read_preferences(csv_path, sc.members, source, "members.preferences"))
     if "*" in table:
         _need_table(source, "members.*", table["*"])
         for key, value in table["*"].items():
@@ -294,34 +348,49 @@ def _apply_members(sc: Scenario, source: str, path: Path, table: Any) -> None:
 
 
 def _find_preferences(scenario_path: Path, ref: str) -> Path | None:
+    """The preferences file ``ref`` names: absolute, or next to the scenario, else shipped."""
     p = Path(ref)
     candidates = [p] if p.is_absolute() else [scenario_path.parent / p, DATA_DIR / p]
-    return next((c for c in candidates if c.is_file()), None)
+    return next((c for c in candidates if c.exists()), None)
 
 
-def read_preferences(path: Path, members: tuple[str, ...]) -> dict[str, dict[str, float]]:
-    """Per-member defaults from a preferences CSV (columns: iso, the member keys, source)."""
+def read_preferences(
+    path: Path, members: tuple[str, ...], referrer: str = "", referrer_key: str = ""
+) -> dict[str, dict[str, float]]:
+    """Per-member defaults from a preferences CSV (columns: iso, the member keys, source), one
+    row per member. ``referrer`` and ``referrer_key`` say where it was named (see read_text)."""
     source = str(path)
-    with open(path, newline="", encoding="utf-8") as fh:
-        reader = csv.DictReader(fh)
+    reader = csv.DictReader(io.StringIO(read_text(path, referrer, referrer_key), newline=""))
+    rows: dict[str, dict[str, float]] = {}
+    first_line: dict[str, int] = {}
+    try:
         missing = [k for k in ("iso", *P.MEMBER_KEYS) if k not in (reader.fieldnames or [])]
         if missing:
             raise ScenarioError(source, "columns", f"missing column(s) {', '.join(missing)}")
-        rows: dict[str, dict[str, float]] = {}
-        for n, row in enumerate(reader, start=2):
-            code = row["iso"]
+        for row in reader:
+            code, line = row["iso"], reader.line_num
             if code not in members:
-                raise ScenarioError(source, f"line {n}", f"unknown member code {code!r}")
+                raise ScenarioError(
+                    source, f"line {line}", f"unknown member code {show(code)}{suggest(code, members)}"
+                )
+            if code in rows:
+                raise ScenarioError(
+                    source,
+                    f"line {line}",
+                    f"a second row for {code} (the first is on line {first_line[code]})",
+                )
             vals: dict[str, float] = {}
             for key in P.MEMBER_KEYS:
                 try:
                     vals[key] = float(row[key])
                 except (TypeError, ValueError):
-                    raise ScenarioError(source, f"{code}.{key}", f"not a number: {row[key]!r}") from None
+                    raise ScenarioError(source, f"{code}.{key}", f"not a number: {show(row[key])}") from None
                 lo, hi = P.value_range("members", key)
                 if not lo <= vals[key] <= hi:
                     raise ScenarioError(source, f"{code}.{key}", f"{vals[key]} outside [{lo}, {hi}]")
-            rows[code] = vals
+            rows[code], first_line[code] = vals, line
+    except csv.Error as e:  # the DictReader's own line_num still counts the last good row
+        raise ScenarioError(source, f"line {reader.reader.line_num}", f"malformed CSV ({e})") from None
     absent = sorted(set(members) - set(rows))
     if absent:
         raise ScenarioError(source, "iso", f"no row for {' '.join(absent)}")
@@ -343,20 +412,20 @@ def _parse_shocks(sc: Scenario, source: str, shocks: Any) -> tuple[Shock, ...]:
         _need_table(source, where, s)
         extra = sorted(set(s) - {"month", "path", "delta"})
         if extra:
-            raise ScenarioError(source, f"{where}.{extra[0]}", "unknown key (expected month, path, delta)")
+            hint = suggest(extra[0], ("month", "path", "delta")) or " (expected month, path, delta)"
+            raise ScenarioError(source, f"{where}.{extra[0]}", f"unknown key{hint}")
         for key in ("month", "path", "delta"):
             if key not in s:
                 raise ScenarioError(source, f"{where}.{key}", "missing")
         month = _month(source, f"{where}.month", s["month"])
         if not isinstance(s["path"], str):
             raise ScenarioError(source, f"{where}.path", "must be a string")
-        paths = _expand(source, f"{where}.path", s["path"], sc.members)
-        for p in paths:
-            if not _numeric_path(p):
-                raise ScenarioError(source, f"{where}.path", f"{p} is not a numeric parameter")
+        section, key = _parameter(source, f"{where}.path", s["path"])
+        if not P.is_numeric(section, key):
+            raise ScenarioError(source, f"{where}.path", f"{s['path']} is not a numeric parameter")
         delta = s["delta"]
-        if isinstance(delta, bool) or not isinstance(delta, (int, float)) or not np.isfinite(delta):
-            raise ScenarioError(source, f"{where}.delta", f"must be a finite number (got {delta!r})")
+        if not is_finite_number(delta):
+            raise ScenarioError(source, f"{where}.delta", f"must be a finite number (got {show(delta)})")
         out.append(Shock(month, s["path"], float(delta)))
     return tuple(out)
 
@@ -372,13 +441,6 @@ def _check_shock_months(sc: Scenario, source: str) -> None:
             )
 
 
-def _numeric_path(path: str) -> bool:
-    parts = path.split(".")
-    if parts[0] == "members":
-        return len(parts) == 3 and P.is_numeric("members", parts[2])
-    return len(parts) == 2 and parts[0] in P.SECTIONS and P.is_numeric(parts[0], parts[1])
-
-
 # --------------------------------------------------------------------------- paths and values
 
 
@@ -391,85 +453,100 @@ def parse_override(text: str) -> tuple[str, Any]:
     if not path:
         raise ScenarioError("--set", text, "empty PATH")
     try:
-        value = tomllib.loads(f"v = {raw}")["v"]
+        doc = tomllib.loads(f"v = {raw}")
     except tomllib.TOMLDecodeError:
-        value = raw
-    return path, value
+        return path, raw
+    except RecursionError:
+        raise ScenarioError("--set", path, TOO_DEEP) from None
+    # "0.5\nx = 1" parses as two keys: keep the text whole rather than drop a part unseen
+    return path, doc["v"] if len(doc) == 1 else raw
 
 
-def _expand(source: str, key: str, path: str, members: tuple[str, ...]) -> list[str]:
+def _expand(path: str, members: tuple[str, ...]) -> list[str]:
+    """The concrete paths of ``path``: members.*.key names one per member."""
     parts = path.split(".")
-    if parts[0] == "members" and len(parts) == 3:
-        if parts[1] == "*":
-            return [f"members.{m}.{parts[2]}" for m in members]
-        if parts[1] not in members:
-            raise ScenarioError(source, key, f"unknown member code {parts[1]!r} in {path}")
+    if parts[0] == "members" and len(parts) == 3 and parts[1] == "*":
+        return [f"members.{m}.{parts[2]}" for m in members]
     return [path]
 
 
 def _month(source: str, key: str, value: Any) -> str:
-    if not isinstance(value, str) or not MONTH_RE.match(value):
-        raise ScenarioError(source, key, f"must be a month 'YYYY-MM' (got {value!r})")
+    if not isinstance(value, str) or not MONTH_RE.fullmatch(value):
+        raise ScenarioError(source, key, f"must be a month 'YYYY-MM' (got {show(value)})")
     return value
 
 
 def _set_path(sc: Scenario, source: str, path: str, value: Any) -> None:
     """Validate ``value`` for ``path`` and store it (expanding ``members.*``)."""
     parts = path.split(".")
-    section = parts[0]
-    if section == "scenario" and len(parts) == 2:
+    if parts[0] == "scenario" and len(parts) == 2:
         key = parts[1]
         if key in ("name", "description"):
             if not isinstance(value, str):
                 raise ScenarioError(source, path, "must be a string")
+            if not _is_utf8(value):
+                raise ScenarioError(source, path, f"{show(value)} holds bytes that are not UTF-8 text")
             setattr(sc, key, value)
         elif key == "start":
             sc.start = _month(source, path, value)
         elif key == "months":
             if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 600:
                 raise ScenarioError(
-                    source, path, f"must be a whole number of months in 1..600 (got {value!r})"
+                    source, path, f"must be a whole number of months in 1..600 (got {show(value)})"
                 )
             sc.months = value
         else:
-            raise ScenarioError(source, path, "unknown key (overridable: name, description, start, months)")
-        return
-    if section == "members" and len(parts) == 2:
-        if parts[1] == "basket":
-            table = member_table()
-            if not isinstance(value, str) or value not in table.baskets():
-                raise ScenarioError(
-                    source, path, f"must be one of {', '.join(table.baskets())} (got {value!r})"
-                )
-            sc.basket = value
-            return
-        if parts[1] == "preferences" and source.startswith("--"):
-            p = _find_preferences(Path.cwd() / "x", str(value))
-            if p is None:
-                raise ScenarioError(source, path, f"file {value!r} not found")
-            sc.preferences = str(p)
-            _apply_member_rows(sc, str(p), read_preferences(p, sc.members))
-            return
-    if section == "members":
-        if len(parts) != 3:
-            raise ScenarioError(source, path, "member paths are members.<ISO2>.key or members.*.key")
-        if parts[2] not in P.MEMBER_KEYS:
-            raise ScenarioError(
-                source, path, f"unknown member key {parts[2]!r} (expected one of {', '.join(P.MEMBER_KEYS)})"
+            hint = suggest(key, OVERRIDABLE_SCENARIO_KEYS, "scenario.") or (
+                f" (overridable: {', '.join(OVERRIDABLE_SCENARIO_KEYS)})"
             )
-        checked = _check_value(source, path, "members", parts[2], value)
-        for concrete in _expand(source, path, path, sc.members):
-            sc.values[concrete] = checked
+            raise ScenarioError(source, path, f"unknown key{hint}")
         return
-    if section not in P.SECTIONS or len(parts) != 2:
-        raise ScenarioError(
-            source, path, f"unknown parameter path (sections: scenario, {', '.join(P.SECTIONS)}, members)"
-        )
-    try:
-        P.spec(section, parts[1])
-    except KeyError:
-        raise ScenarioError(source, path, "unknown key") from None
-    sc.values[path] = _check_value(source, path, section, parts[1], value)
+    if path == "members.basket":
+        sc.basket = _choice(source, path, value, member_table().baskets())
+        return
+    if path == "members.preferences" and source.startswith("--"):
+        p = _find_preferences(Path.cwd() / "x", str(value))
+        if p is None:
+            raise ScenarioError(source, path, f"file {show(value)} not found")
+        sc.preferences = str(p)
+        _apply_member_rows(sc, str(p), read_preferences(p, sc.members, source, path))
+        return
+    section, key = _parameter(source, path, path)
+    checked = _check_value(source, path, section, key, value)
+    for concrete in _expand(path, sc.members):
+        sc.values[concrete] = checked
+
+
+def _parameter(source: str, where: str, path: str) -> tuple[str, str]:
+    """The section and key of a model parameter path (``us.threat``, ``members.NL.lag``,
+    ``members.*.lag``); else a ScenarioError at ``where`` saying which part is unknown, with
+    the closest known names."""
+    parts = path.split(".")
+    lead = "" if where == path else f"{path}: "
+    if parts[0] == "members":
+        if len(parts) != 3:
+            raise ScenarioError(source, where, f"{lead}member paths are members.<ISO2>.key or members.*.key")
+        code, key = parts[1], parts[2]
+        if key not in P.MEMBER_KEYS:
+            hint = (
+                suggest(key, P.MEMBER_KEYS, f"members.{code}.")
+                or f" (expected one of {', '.join(P.MEMBER_KEYS)})"
+            )
+            raise ScenarioError(source, where, f"{lead}unknown member key {show(key)}{hint}")
+        members = member_table().iso
+        if code != "*" and code not in members:
+            hint = suggest(code, members) or f" (expected one of {' '.join(members)}, or '*')"
+            raise ScenarioError(source, where, f"{lead}unknown member code {show(code)}{hint}")
+        return "members", key
+    if parts[0] in P.SECTIONS and len(parts) == 2:
+        keys = [f.name for f in fields(P.SECTIONS[parts[0]])]
+        if parts[1] not in keys:
+            raise ScenarioError(source, where, f"{lead}unknown key{suggest(parts[1], keys, parts[0] + '.')}")
+        return parts[0], parts[1]
+    if path in KNOWN_PATHS:  # e.g. scenario.months as the path of a shock
+        raise ScenarioError(source, where, f"{lead}not a model parameter")
+    hint = suggest(path, KNOWN_PATHS) or f" (sections: scenario, {', '.join(P.SECTIONS)}, members)"
+    raise ScenarioError(source, where, f"{lead}unknown parameter path{hint}")
 
 
 def _check_value(source: str, path: str, section: str, key: str, value: Any) -> Any:
@@ -483,22 +560,42 @@ def _check_value(source: str, path: str, section: str, key: str, value: Any) -> 
             except DistributionError as e:
                 raise ScenarioError(source, path, f"bad distribution: {e}") from None
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise ScenarioError(source, path, f"must be a number or a distribution table (got {value!r})")
-        if not np.isfinite(value) or not lo <= value <= hi:
-            raise ScenarioError(source, path, f"{value} outside [{lo:g}, {hi:g}]")
+            raise ScenarioError(source, path, f"must be a number or a distribution table (got {show(value)})")
+        if not lo <= value <= hi:  # also refuses nan, inf and integers too large for a float
+            raise ScenarioError(source, path, f"{show(value)} outside [{lo:g}, {hi:g}]")
         return float(value)
     if "choices" in meta:
-        if value not in meta["choices"]:
-            raise ScenarioError(source, path, f"must be one of {', '.join(meta['choices'])} (got {value!r})")
-        return value
+        return _choice(source, path, value, meta["choices"])
     if isinstance(f.default, bool):
+        if isinstance(value, str) and value.casefold() in ("true", "false"):
+            return value.casefold() == "true"
         if not isinstance(value, bool):
-            raise ScenarioError(source, path, f"must be true or false (got {value!r})")
+            raise ScenarioError(source, path, f"must be true or false (got {show(value)})")
         return value
     # ministerials
     if not isinstance(value, list):
         raise ScenarioError(source, path, "must be a list of months ['YYYY-MM', ...]")
     return tuple(_month(source, f"{path}[{i}]", v) for i, v in enumerate(value))
+
+
+def _choice(source: str, path: str, value: Any, choices: tuple[str, ...] | list[str]) -> str:
+    """The canonical spelling of one of ``choices``, matched ignoring case (``QMV`` is ``qmv``)."""
+    if isinstance(value, str):
+        for choice in choices:
+            if value.casefold() == choice.casefold():
+                return choice
+    hint = suggest(value, choices) if isinstance(value, str) else ""
+    raise ScenarioError(source, path, f"must be one of {', '.join(choices)}, not {show(value)}{hint}")
+
+
+def _is_utf8(text: str) -> bool:
+    """False for text holding lone surrogates: bytes of a command-line argument that were not
+    UTF-8. No file format the scenario is written to can hold them."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def swap_parameters(own: Scenario, other: Scenario) -> Scenario:
@@ -525,8 +622,8 @@ def _toml_value(v: Any) -> str:
         return f'{{dist = "{v.kind}", {args}}}'
     if isinstance(v, bool):
         return "true" if v else "false"
-    if isinstance(v, str):
-        return '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(v, str):  # TOML's basic-string escapes are JSON's, plus DEL
+        return json.dumps(v, ensure_ascii=False).replace("\x7f", "\\u007f")
     if isinstance(v, (tuple, list)):
         return "[" + ", ".join(_toml_value(x) for x in v) + "]"
     return repr(float(v))
@@ -536,8 +633,9 @@ def to_toml(sc: Scenario, header: str = "") -> str:
     """The whole resolved scenario as a self-contained TOML file: every parameter, the
     preferences table (by package-relative path when it ships with ttcsim), each member's
     values where they differ from that table, and the shocks. Loading it gives the same
-    values (the dashboard's "export settings")."""
-    head = [f"# {line}" for line in header.splitlines()] + ([""] if header else [])
+    values, whatever the text of the name, description or header (the dashboard's "export
+    settings")."""
+    head = [f"# {printable(line)}" for line in header.splitlines()] + ([""] if header else [])
     lines = [
         "[scenario]",
         f"name = {_toml_value(sc.name)}",

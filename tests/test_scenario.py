@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import pickle
 import string
 import subprocess
 import sys
 import textwrap
+from dataclasses import fields
 from pathlib import Path
 
 import pytest
@@ -16,10 +16,10 @@ from conftest import CHINA, RUSSIA
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim import ScenarioError, load_scenario
+from sim import Scenario, ScenarioError, load_scenario
 from sim.distributions import Distribution
-from sim.params import MEMBER_KEYS, SECTIONS
-from sim.scenario import member_table
+from sim.params import MEMBER_KEYS, SECTIONS, spec
+from sim.scenario import MONTH_RE, member_table
 
 
 def write(tmp_path: Path, text: str, name: str = "s.toml") -> Path:
@@ -267,13 +267,114 @@ def test_arbitrary_documents_give_a_scenario_error_or_a_scenario(tmp_path, doc):
         assert str(e).startswith(str(p))
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(raw=st.binary(max_size=200))
-def test_arbitrary_bytes_give_a_scenario_error(tmp_path, raw):
+SEED_DOC = b"""[scenario]
+name = "fuzz"
+start = "2021-01"
+months = 12
+[us]
+threat = {dist = "uniform", low = 0.2, high = 0.4}
+patience = 6
+[eu]
+rule = "qmv"
+[members]
+basket = "sme"
+[members."*"]
+threat = 0.5
+[members.NL]
+lag = 3
+[[shocks]]
+month = "2021-03"
+path = "us.threat"
+delta = 0.1
+"""
+# fragments that once broke the loader, or might: odd types, huge numbers, deep nesting, typos
+VALUE_TOKENS = [
+    b'{dist = ["uniform"], low = 0, high = 1}',
+    b"{dist = {}}",
+    b'{dist = "beta", a = 99999999999999999999, b = 1}',
+    b"99999999999999999999",
+    b"-inf",
+    b"nan",
+    b"1e999",
+    b'"QMV"',
+    b'"SME"',
+    b"[[[[[[1]]]]]]",
+    b'"\\u0007"',
+    b'"2021-13"',
+    b'"members.*.nope"',
+    b'"us.nope"',
+    b'"members.NK.lag"',
+    b"true",
+    b"{}",
+    b"[]",
+    b"-1",
+]
+KEY_TOKENS = [
+    b"threat",
+    b"nope",
+    b'"a\\u0007"',
+    b"[members.NK]",
+    b"[uss]",
+    b"dist",
+    b"extends",
+    b"preferences",
+    b"basket",
+]
+
+
+@st.composite
+def mutated_scenarios(draw) -> bytes:
+    """A valid scenario with a few lines changed: a value or a key replaced by a fragment
+    above, or a few bytes of noise spliced in."""
+    lines = SEED_DOC.splitlines()
+    for _ in range(draw(st.integers(1, 4))):
+        i = draw(st.integers(0, len(lines) - 1))
+        key, equals, value = lines[i].partition(b" = ")
+        how = draw(st.sampled_from(["value", "key", "noise"]))
+        if how == "value" and equals:
+            lines[i] = key + equals + draw(st.sampled_from(VALUE_TOKENS) | st.binary(max_size=8))
+        elif how == "key":
+            lines[i] = draw(st.sampled_from(KEY_TOKENS) | st.binary(max_size=6)) + equals + value
+        else:
+            at = draw(st.integers(0, len(lines[i])))
+            lines[i] = lines[i][:at] + draw(st.binary(min_size=1, max_size=6)) + lines[i][at:]
+    return b"\n".join(lines)
+
+
+def check_scenario_or_error(path: Path, load=load_scenario) -> None:
+    """The only two acceptable ends of loading a file: a valid scenario, or a ScenarioError
+    whose message is one printable line naming a file."""
+    try:
+        sc = load(path)
+    except ScenarioError as e:
+        assert str(e).isprintable() and ": " in str(e), repr(str(e))
+        return
+    assert isinstance(sc, Scenario), f"the loader returned {sc!r}"
+    assert MONTH_RE.match(sc.start) and 1 <= sc.months <= 600
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(raw=st.binary(max_size=300) | mutated_scenarios())
+def test_arbitrary_bytes_give_a_scenario_or_a_scenario_error(tmp_path, raw):
     p = tmp_path / "raw.toml"
     p.write_bytes(raw)
-    with contextlib.suppress(ScenarioError):
-        load_scenario(p)
+    check_scenario_or_error(p)
+
+
+def test_the_bytes_check_fails_on_a_raw_exception_or_a_non_scenario(tmp_path):
+    p = tmp_path / "raw.toml"
+    p.write_bytes(b"\xff")
+
+    def leaks_the_decode_error(path):
+        raise UnicodeDecodeError("utf-8", b"\xff", 0, 1, "invalid start byte")
+
+    with pytest.raises(UnicodeDecodeError):
+        check_scenario_or_error(p, leaks_the_decode_error)
+    with pytest.raises(AssertionError):
+        check_scenario_or_error(p, lambda path: None)
+    check_scenario_or_error(p)  # the real loader: a clean error
+    p.write_bytes(SEED_DOC)
+    check_scenario_or_error(p)  # the real loader: a scenario
 
 
 @settings(max_examples=60, deadline=None)
@@ -295,12 +396,68 @@ def test_override_precedence_is_order_of_application(ops):
         assert sc.values[f"members.{member}.threat"] == expected
 
 
-def test_every_schema_path_is_settable(china):
-    for section, cls in SECTIONS.items():
-        for key in cls.__dataclass_fields__:
-            china.values[f"{section}.{key}"]  # present with a default
-    for key in MEMBER_KEYS:
-        assert f"members.NL.{key}" in china.values
+SETTABLE = [
+    "scenario.name",
+    "scenario.description",
+    "scenario.start",
+    "scenario.months",
+    *(f"{section}.{f.name}" for section, cls in SECTIONS.items() for f in fields(cls)),
+    "members.basket",
+    *(f"members.{code}.{key}" for key in MEMBER_KEYS for code in ("NL", "*")),
+]
+
+
+def stored(sc, path: str) -> list[object]:
+    """What ``sc`` holds at ``path``: one value, or one per member for members.*.key."""
+    section, *_, key = path.split(".")
+    if section == "scenario":
+        return [getattr(sc, key)]
+    if path == "members.basket":
+        return [sc.basket]
+    if "*" in path:
+        return [sc.values[path.replace("*", m)] for m in sc.members]
+    return [sc.values[path]]
+
+
+def new_value(sc, path: str) -> tuple[str, object]:
+    """A valid value for ``path`` that ``sc`` does not hold there: as TOML text, and as stored."""
+    section, *_, key = path.split(".")
+    current = stored(sc, path)
+    if path == "members.basket":
+        candidates: list = list(member_table().baskets())
+    elif section == "scenario":
+        candidates = [{"name": "renamed", "description": "changed", "start": "2021-07", "months": 30}[key]]
+    elif "range" in (meta := spec(section, key).metadata):
+        lo, hi = meta["range"]
+        candidates = [lo + 0.37 * (hi - lo), lo + 0.61 * (hi - lo)]
+    elif "choices" in meta:
+        candidates = list(meta["choices"])
+    elif isinstance(current[0], bool):
+        candidates = [True, False]
+    else:  # ministerials
+        candidates = [("2021-07", "2022-03")]
+    value = next(v for v in candidates if v not in current)
+    text = (
+        repr(value)
+        if isinstance(value, float)
+        else json.dumps(list(value) if isinstance(value, tuple) else value)
+    )
+    return text, value
+
+
+@pytest.mark.parametrize("path", SETTABLE)
+def test_every_schema_path_is_settable(tmp_path, china, path):
+    text, value = new_value(china, path)
+    # by override
+    assert stored(load_scenario(CHINA, [f"{path}={text}"]), path) == [value] * len(stored(china, path))
+    # by a file that extends the shipped scenario
+    section, key = path.rsplit(".", 1)
+    table = section.replace(".*", '."*"')
+    doc = f'[scenario]\nextends = "{CHINA}"\n' + (
+        f"{key} = {text}\n" if section == "scenario" else f"[{table}]\n{key} = {text}\n"
+    )
+    (tmp_path / "s.toml").write_text(doc)
+    assert stored(load_scenario(tmp_path / "s.toml"), path) == [value] * len(stored(china, path))
 
 
 def test_validate_cli_reports_errors_with_exit_2(tmp_path):
