@@ -50,7 +50,7 @@ import pandas as pd
 from . import params as P
 from .batch import ModelAt, check_seed, evaluate_points
 from .options import add_executor, add_overrides
-from .scenario import Scenario, ScenarioError, load_scenario
+from .scenario import Scenario, ScenarioError, load_scenario, toml_value
 from .stylized import md, statistic
 
 OPS = ("=", ">=", "<=", "in")
@@ -361,9 +361,9 @@ def posterior_scenario(result: CalibrationResult, original: Path, out: Path) -> 
         "# distribution over the posterior's 90 % interval with its mode at the posterior median.",
         "",
         "[scenario]",
-        f'extends = "{ref}"',
-        f'name = "{sc.name}_calibrated"',
-        f'description = "{sc.name} with calibrated {", ".join(result.names)}"',
+        f"extends = {toml_value(ref)}",
+        f"name = {toml_value(sc.name + '_calibrated')}",
+        f"description = {toml_value(f'{sc.name} with calibrated ' + ', '.join(result.names))}",
     ]
     for section, entries in by_section.items():
         lines += ["", f"[{section}]", *entries]

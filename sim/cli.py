@@ -10,6 +10,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+from .messages import printable
 from .model import TTCModel
 from .options import add_overrides
 from .params import schema
@@ -97,7 +98,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(row, default=str))
         return 0
-    print(f"{sc.name}: {sc.description}")
+    print(printable(f"{sc.name}: {sc.description}"))
     print(
         f"seed {args.seed}; {sc.start} + {sc.months} months; rule {model.eu.rule}; "
         f"overrides: {' '.join(sc.overrides) or 'none'}"

@@ -616,7 +616,8 @@ def swap_parameters(own: Scenario, other: Scenario) -> Scenario:
     )
 
 
-def _toml_value(v: Any) -> str:
+def toml_value(v: Any) -> str:
+    """``v`` written as a TOML value (strings escaped so that any text loads back)."""
     if isinstance(v, Distribution):
         args = ", ".join(f"{k} = {x!r}" for k, x in v.args)
         return f'{{dist = "{v.kind}", {args}}}'
@@ -625,7 +626,7 @@ def _toml_value(v: Any) -> str:
     if isinstance(v, str):  # TOML's basic-string escapes are JSON's, plus DEL
         return json.dumps(v, ensure_ascii=False).replace("\x7f", "\\u007f")
     if isinstance(v, (tuple, list)):
-        return "[" + ", ".join(_toml_value(x) for x in v) + "]"
+        return "[" + ", ".join(toml_value(x) for x in v) + "]"
     return repr(float(v))
 
 
@@ -638,18 +639,18 @@ def to_toml(sc: Scenario, header: str = "") -> str:
     head = [f"# {printable(line)}" for line in header.splitlines()] + ([""] if header else [])
     lines = [
         "[scenario]",
-        f"name = {_toml_value(sc.name)}",
-        f"description = {_toml_value(sc.description)}",
-        f"start = {_toml_value(sc.start)}",
+        f"name = {toml_value(sc.name)}",
+        f"description = {toml_value(sc.description)}",
+        f"start = {toml_value(sc.start)}",
         f"months = {sc.months}",
     ]
     for section in P.SECTIONS:
         lines += ["", f"[{section}]"]
         prefix = f"{section}."
         lines += [
-            f"{k[len(prefix) :]} = {_toml_value(v)}" for k, v in sc.values.items() if k.startswith(prefix)
+            f"{k[len(prefix) :]} = {toml_value(v)}" for k, v in sc.values.items() if k.startswith(prefix)
         ]
-    lines += ["", "[members]", f"basket = {_toml_value(sc.basket)}"]
+    lines += ["", "[members]", f"basket = {toml_value(sc.basket)}"]
     reference: dict[str, dict[str, float]]
     if sc.preferences:
         pref = Path(sc.preferences)
@@ -657,7 +658,7 @@ def to_toml(sc: Scenario, header: str = "") -> str:
             ref = str(pref.resolve().relative_to(DATA_DIR.resolve()))
         except ValueError:
             ref = str(pref.resolve())
-        lines.append(f"preferences = {_toml_value(ref)}")
+        lines.append(f"preferences = {toml_value(ref)}")
         reference = read_preferences(pref, sc.members)
     else:
         reference = {m: P.member_defaults() for m in sc.members}
@@ -668,13 +669,13 @@ def to_toml(sc: Scenario, header: str = "") -> str:
             if sc.values[f"members.{m}.{k}"] != reference[m][k]
         ]
         if changed:
-            lines += ["", f"[members.{m}]", *[f"{k} = {_toml_value(v)}" for k, v in changed]]
+            lines += ["", f"[members.{m}]", *[f"{k} = {toml_value(v)}" for k, v in changed]]
     for s in sc.shocks:
         lines += [
             "",
             "[[shocks]]",
-            f"month = {_toml_value(s.month)}",
-            f"path = {_toml_value(s.path)}",
+            f"month = {toml_value(s.month)}",
+            f"path = {toml_value(s.path)}",
             f"delta = {s.delta!r}",
         ]
     if not sc.shocks:  # a top-level key must come before the first table
