@@ -1,6 +1,7 @@
 """The ttcsim dashboard: move a preference, watch one run unfold and the outcomes shift.
 
-Serve with ``make dashboard`` (``solara run sim.app``) and open http://127.0.0.1:8765.
+Serve with ``make dashboard`` (``solara run sim.app``) or ``solara run sim/app.py`` and open
+http://127.0.0.1:8765.
 
 * Left: pick a shipped scenario and set key preferences. Every control is bound to the same
   ``PATH=VALUE`` override as the command line's ``--set``; the page shows the equivalent
@@ -9,16 +10,22 @@ Serve with ``make dashboard`` (``solara run sim.app``) and open http://127.0.0.1
   months; the US-EU gap against the tolerance band; attention on the soft track; the events.
 * "Batch": N seeded runs through the batch runner (with progress), outcome-class shares and
   timing distributions, next to the shipped scenario run with the same seeds.
-* Export the settings as a scenario file and the batch as Parquet, to rerun from the CLI.
+* Export the settings as a scenario file and the batch as Parquet, to rerun from the CLI. Both
+  carry the scenario name ``<shipped name>_dashboard`` (unless the user names it), so a batch
+  over the shipped file and the export keeps the two apart.
 
-Bad input (a value out of range, an unknown path) shows a message; the server keeps running.
+Bad input (a value out of range, an unknown path) shows a one-line message and keeps the
+settings; the server keeps running. Everything the user typed, and every description and event,
+is shown as plain text, never as HTML or Markdown.
 """
 
 from __future__ import annotations
 
 import contextlib
 import io
+import logging
 import os
+import shlex
 import shutil
 import signal
 import socket
@@ -26,29 +33,31 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-import matplotlib
+import numpy as np
+import pandas as pd
+import solara
+import solara.lab
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-import solara  # noqa: E402
-import solara.lab  # noqa: E402
+# absolute imports: ``solara run sim/app.py`` loads this file by path, outside the package
+from sim import plots
+from sim.batch import simulate
+from sim.distributions import Distribution
+from sim.model import TTCModel
+from sim.scenario import Scenario, ScenarioError, load_scenario, to_toml
+from sim.stylized import column
 
-from . import plots  # noqa: E402
-from .batch import simulate  # noqa: E402
-from .distributions import Distribution  # noqa: E402
-from .model import TTCModel  # noqa: E402
-from .scenario import Scenario, ScenarioError, load_scenario, to_toml  # noqa: E402
-from .stylized import column  # noqa: E402
-
-SCENARIO_DIR = Path(os.environ.get("TTCSIM_SCENARIOS", Path(__file__).resolve().parent.parent / "scenarios"))
+ROOT = Path(__file__).resolve().parent.parent
+SCENARIO_DIR = Path(os.environ.get("TTCSIM_SCENARIOS", ROOT / "scenarios"))
+EXPORT_SUFFIX = "_dashboard"
+"""Appended to a shipped scenario's name for what the dashboard runs and exports."""
+log = logging.getLogger("ttcsim.dashboard")
 
 
 @dataclass(frozen=True)
@@ -108,6 +117,50 @@ def overrides_of(changed: dict[str, Any], extra: str) -> list[str]:
     return out
 
 
+def command_line(name: str, overrides: list[str]) -> str:
+    """The ``ttcsim run`` command with these overrides, each quoted for a POSIX shell."""
+    quoted = ("'" + o.replace("'", "'\"'\"'") + "'" for o in overrides)
+    return " ".join([f"ttcsim run {shlex.quote(f'scenarios/{name}.toml')}", *(f"--set {q}" for q in quoted)])
+
+
+def user_message(error: Exception) -> str:
+    """One line for the page. A scenario error keeps its message, with file names instead of
+    the server's paths; anything else is logged with its traceback on the server and shown as
+    a generic line (a fault's text may name server files)."""
+    if not isinstance(error, ScenarioError):
+        log.error("unexpected error in the dashboard", exc_info=error)
+        return "an unexpected error on the server (logged there); your settings are kept"
+    source = error.source if error.source.startswith("--") else Path(error.source).name
+    text = f"{source}: {error.key}: {error.problem}" if error.key else f"{source}: {error.problem}"
+    for folder in (SCENARIO_DIR, ROOT):
+        text = text.replace(f"{folder}{os.sep}", "")
+    return " ".join(text.split())
+
+
+def build(
+    name: str, changed: dict[str, Any], extra: str, eu_rule: str
+) -> tuple[Scenario | None, list[str], str]:
+    """The shipped scenario ``name`` with the page's overrides (the controls' values, the extra
+    ``PATH=VALUE`` lines and the EU voting rule), or the one-line message that stops it.
+
+    Its name is the shipped name with ``_dashboard`` appended (unless the overrides give it a
+    name of its own), so its batches and exports never pass for the shipped scenario."""
+    files = shipped()
+    ov = overrides_of(changed, extra)
+    if eu_rule:
+        ov = [f"eu.rule={eu_rule}", *ov]
+    if name not in files:
+        return None, ov, f"no scenario named {name!r} in the scenarios folder"
+    try:
+        sc = load_scenario(files[name], ov)
+    except Exception as e:  # the page shows one line, whatever the fault
+        return None, ov, user_message(e)
+    named = any(o.partition("=")[0].strip() == "scenario.name" for o in ov)
+    if not named or sc.name in files:
+        sc = replace(sc, name=sc.name + EXPORT_SUFFIX)
+    return sc, ov, ""
+
+
 def summary(df: pd.DataFrame) -> dict[str, float]:
     out = {}
     for field, _, kind in METRICS:
@@ -128,40 +181,37 @@ def fmt(kind: str, v: float) -> str:
     return f"{v:.0%}" if kind == "share" else (f"{v:.0f}" if kind == "median" else f"{v:.2f}")
 
 
+def event_log(model: TTCModel) -> str:
+    """The run's events as the command line prints them: month, actor, what happened."""
+    lines = [f"{'month':7} {'actor':7} event"]
+    lines += [f"{date:7} {actor:7} {text}" for _t, date, actor, _kind, text in model.events]
+    return "\n".join(lines)
+
+
 # ----------------------------------------------------------------------------- state
 
 scenario_name = solara.reactive("china_2022")
 changed: solara.Reactive[dict[str, Any]] = solara.reactive({})
 extra = solara.reactive("")
 eu_rule = solara.reactive("")
-seed = solara.reactive(1)
-runs = solara.reactive(200)
+seed: solara.Reactive[int | None] = solara.reactive(1)
+runs: solara.Reactive[int | None] = solara.reactive(200)
 progress = solara.reactive(0.0)
 one_run: solara.Reactive[TTCModel | None] = solara.reactive(None)
+run_error = solara.reactive("")
 batch: solara.Reactive[dict[str, Any] | None] = solara.reactive(None)
+batches_done = solara.reactive(0)
 _baselines: dict[tuple[str, int, int], pd.DataFrame] = {}  # shipped-scenario batches, by (name, runs, seed)
 BASELINES_KEPT = 8
 """Baseline batches kept in memory (shared by all sessions; the oldest goes first)."""
 
 
-def build() -> tuple[Scenario | None, list[str], str]:
-    """The scenario with the page's overrides, or the error that stops it."""
-    files = shipped()
-    ov = overrides_of(changed.value, extra.value)
-    if eu_rule.value:
-        ov = [f"eu.rule={eu_rule.value}", *ov]
-    try:
-        return load_scenario(files[scenario_name.value], ov), ov, ""
-    except ScenarioError as e:
-        return None, ov, str(e)
-    except KeyError:
-        return None, ov, f"no scenario named {scenario_name.value!r} in {SCENARIO_DIR}"
-
-
 @solara.lab.task(prefer_threaded=True)
-def run_batch_task(sc: Scenario, n: int, s: int) -> dict[str, Any]:
+def run_batch_task(sc: Scenario, shipped_name: str, n: int, s: int, settings: str) -> None:
+    """N seeded runs of the page's scenario, and of the shipped one with the same seeds (kept
+    for the next batch with the same size and seed). The result replaces the shown batch."""
     progress.value = 0.0
-    key = (scenario_name.value, n, s)
+    key = (shipped_name, n, s)
     total = 2 * n if key not in _baselines else n
     done = [0]
 
@@ -172,19 +222,30 @@ def run_batch_task(sc: Scenario, n: int, s: int) -> dict[str, Any]:
     workers = 1 if n <= 1000 else None
     df = simulate([sc], n, s, workers=workers, progress=tick)
     if key not in _baselines:
-        _baselines[key] = simulate([shipped()[scenario_name.value]], n, s, workers=workers, progress=tick)
+        _baselines[key] = simulate([shipped()[shipped_name]], n, s, workers=workers, progress=tick)
         while len(_baselines) > BASELINES_KEPT:
             _baselines.pop(next(iter(_baselines)))
-    progress.value = 100.0
-    return {"current": df, "baseline": _baselines[key], "n": n, "seed": s, "scenario": sc}
+    number = batches_done.value + 1
+    batch.value = {
+        "current": df,
+        "baseline": _baselines[key],
+        "n": n,
+        "seed": s,
+        "settings": settings,
+        "number": number,
+    }
+    batches_done.value = number
 
 
 # ----------------------------------------------------------------------------- figures
+# Figures are matplotlib ``Figure`` objects, not pyplot's: nothing registers them, so each is
+# freed with the page that shows it (pyplot would keep every one open).
 
 
-def single_run_figure(model: TTCModel) -> plt.Figure:
+def single_run_figure(model: TTCModel) -> Figure:
     t = model.trajectory()
-    fig, axes = plt.subplots(1, 3, figsize=(15, 3.8))
+    fig = Figure(figsize=(15, 3.8))
+    axes = fig.subplots(1, 3)
     ax = axes[0]
     for iso, key_exporter in zip(
         model.iso, model.exporter, strict=True
@@ -218,7 +279,7 @@ def single_run_figure(model: TTCModel) -> plt.Figure:
     return fig
 
 
-def batch_figure(result: dict[str, Any]) -> plt.Figure:
+def batch_figure(result: dict[str, Any]) -> Figure:
     both = pd.concat(
         [
             result["current"].assign(scenario="this setting"),
@@ -226,7 +287,8 @@ def batch_figure(result: dict[str, Any]) -> plt.Figure:
         ],
         ignore_index=True,
     )
-    fig, axes = plt.subplots(1, 3, figsize=(15, 3.8))
+    fig = Figure(figsize=(15, 3.8))
+    axes = fig.subplots(1, 3)
     plots.outcome_classes(both, axes[0])
     plots.timing(both, axes[1], "month_unilateral", "", "US acts alone", "month of the US unilateral rule")
     plots.timing(
@@ -242,6 +304,17 @@ def batch_figure(result: dict[str, Any]) -> plt.Figure:
 
 
 # ----------------------------------------------------------------------------- page
+# Everything that can carry user or scenario text (overrides, descriptions, events, messages)
+# goes through solara.Text / Preformatted / Error: plain text nodes, never parsed as HTML,
+# Markdown or a Vue template. solara.Markdown only shows fixed text.
+
+
+@solara.component
+def Figures(key: int, draw: Callable[[], Figure], classes: list[str]) -> None:
+    """A figure drawn once per run or batch (``key`` names it), not on every re-render."""
+    fig = solara.use_memo(draw, [key])
+    with solara.Div(classes=classes):
+        solara.FigureMatplotlib(fig, dependencies=[key], format="png")
 
 
 @solara.component
@@ -284,16 +357,123 @@ def start_over(_: str) -> None:
     reset()
     batch.set(None)
     one_run.set(None)
+    run_error.set("")
+
+
+def seed_problem(s: int | None) -> str:
+    """Why ``s`` cannot seed a run, or "" (seeds are whole numbers >= 0)."""
+    return "" if s is not None and s >= 0 else "seed must be a whole number of at least 0"
+
+
+@solara.component
+def OneRun(sc: Scenario | None) -> None:
+    def run_one() -> None:
+        if sc is None or seed_problem(seed.value):
+            return
+        try:
+            one_run.set(TTCModel(sc, rng=seed.value).run())
+            run_error.set("")
+        except Exception as e:  # the page shows one line, whatever the fault
+            run_error.set(f"The run failed: {user_message(e)}")
+
+    bad_seed = seed_problem(seed.value)
+    with solara.Row():
+        solara.InputInt("seed", value=seed, dense=True, classes=["ttc-seed"])
+        solara.Button(
+            "Run one",
+            on_click=run_one,
+            disabled=sc is None or bool(bad_seed),
+            color="primary",
+            classes=["ttc-run-one"],
+        )
+    if bad_seed:
+        solara.Error(bad_seed, classes=["ttc-seed-error"])
+    if run_error.value:
+        solara.Error(run_error.value, classes=["ttc-run-error"])
+    model = one_run.value
+    if model is not None:
+        Figures(id(model), lambda: single_run_figure(model), ["ttc-run-figure"])
+        row = model.outcome()
+        solara.Text(
+            f"Outcome: {row['outcome_class']}; US unilateral month {row['month_unilateral']}; "
+            f"national adopters: {row['national_adopters'] or 'none'}; soft share {row['soft_share']:.2f}.",
+            classes=["ttc-outcome"],
+        )
+        with solara.Div(classes=["ttc-events"]):
+            solara.Preformatted(event_log(model), style_="white-space: pre-wrap")
+
+
+@solara.component
+def Batch(sc: Scenario | None, settings: str) -> None:
+    n, s = runs.value, seed.value
+    problem = "runs must be at least 1" if n is None or n <= 0 else seed_problem(s)
+
+    def start() -> None:
+        if sc is not None and n is not None and s is not None and not problem:
+            run_batch_task(sc, scenario_name.value, n, s, settings)
+
+    with solara.Row():
+        solara.InputInt("runs", value=runs, dense=True, classes=["ttc-runs"])
+        solara.Button(
+            "Run batch",
+            on_click=start,
+            disabled=sc is None or bool(problem) or run_batch_task.pending,
+            color="primary",
+            classes=["ttc-run-batch"],
+        )
+    if problem:
+        solara.Error(problem)
+    if run_batch_task.pending:
+        solara.ProgressLinear(progress.value)
+        solara.Text(f"running... {progress.value:.0f} %", classes=["ttc-batch-status"])
+    elif run_batch_task.error and run_batch_task.exception is not None:
+        solara.Error(
+            f"The batch failed: {user_message(run_batch_task.exception)}", classes=["ttc-batch-error"]
+        )
+    result = batch.value
+    if result is None:
+        return
+    if not run_batch_task.pending:
+        solara.Text(
+            f"batch {result['number']} done: {result['n']} runs from batch seed {result['seed']} "
+            f"({result['settings']}); the shipped scenario ran with the same seeds.",
+            classes=["ttc-batch-status"],
+        )
+    cur, base_s = summary(result["current"]), summary(result["baseline"])
+    with solara.Column(gap="0px"):
+        with solara.Columns([3, 1, 1]):
+            solara.Text("outcome")
+            solara.Text("this setting")
+            solara.Text("shipped scenario")
+        for field, label, kind in METRICS:
+            key = field.replace(":", "-")
+            with solara.Columns([3, 1, 1]):
+                solara.Text(label)
+                solara.Text(fmt(kind, cur[field]), classes=[f"ttc-current-{key}"])
+                solara.Text(fmt(kind, base_s[field]), classes=[f"ttc-baseline-{key}"])
+    Figures(result["number"], lambda: batch_figure(result), ["ttc-batch-figure"])
+
+    def parquet() -> bytes:
+        buf = io.BytesIO()
+        result["current"].to_parquet(buf, index=False)
+        return buf.getvalue()
+
+    solara.FileDownload(
+        parquet,
+        filename=f"{result['current']['scenario'].iloc[0]}.parquet",
+        label="Export the batch as Parquet",
+    )
 
 
 @solara.component
 def Page() -> None:
     solara.Title("ttcsim dashboard")
-    sc, ov, error = build()
+    sc, ov, error = build(scenario_name.value, changed.value, extra.value, eu_rule.value)
+    settings = " ".join(ov) or "no overrides"
     with solara.Sidebar():
         solara.Markdown("### Scenario and preferences")
         solara.Select("scenario", values=list(shipped()), value=scenario_name, on_value=start_over)
-        base = load_scenario(shipped()[scenario_name.value]) if scenario_name.value in shipped() else None
+        base, _, base_error = build(scenario_name.value, {}, "", "")
         if base is not None:
             solara.ToggleButtonsSingle(
                 value=eu_rule.value or base.values["eu.rule"],
@@ -302,6 +482,8 @@ def Page() -> None:
             )
             for c in CONTROLS:
                 ControlRow(c, base)
+        else:
+            solara.Error(base_error)
         solara.InputText(
             "extra overrides (PATH=VALUE; ...)", value=extra, continuous_update=False, classes=["ttc-extra"]
         )
@@ -309,93 +491,28 @@ def Page() -> None:
     solara.Markdown("## ttcsim: transatlantic export-control coordination")
     if error:
         solara.Error(f"Cannot build the scenario: {error}", classes=["ttc-error"])
-    else:
-        solara.Markdown(
-            "Equivalent command line: `ttcsim run "
-            + f"scenarios/{scenario_name.value}.toml "
-            + " ".join(f"--set '{o}'" for o in ov)
-            + "`"
-        )
+    elif sc is not None:
+        solara.Text(sc.description, classes=["ttc-description"])
+        with solara.Div():
+            solara.Text("Equivalent command line: ")
+            solara.Text(
+                command_line(scenario_name.value, ov),
+                classes=["ttc-command"],
+                style={"font-family": "monospace"},
+            )
     with solara.lab.Tabs():
         with solara.lab.Tab("One run"):
-            with solara.Row():
-                solara.InputInt("seed", value=seed, dense=True)
-                solara.Button(
-                    "Run one",
-                    on_click=lambda: one_run.set(TTCModel(sc, rng=seed.value).run()) if sc else None,
-                    disabled=sc is None,
-                    color="primary",
-                )
-            model = one_run.value
-            if model is not None:
-                solara.FigureMatplotlib(single_run_figure(model), format="png")
-                row = model.outcome()
-                solara.Markdown(
-                    f"**Outcome:** {row['outcome_class']}; US unilateral month "
-                    f"{row['month_unilateral']}; national adopters: {row['national_adopters'] or 'none'}; "
-                    f"soft share {row['soft_share']:.2f}."
-                )
-                solara.Markdown(
-                    "| month | actor | event |\n|---|---|---|\n"
-                    + "\n".join(f"| {d} | {a} | {text} |" for _, d, a, _, text in model.events)
-                )
+            OneRun(sc)
         with solara.lab.Tab("Batch"):
-            with solara.Row():
-                solara.InputInt("runs", value=runs, dense=True, classes=["ttc-runs"])
-                solara.Button(
-                    "Run batch",
-                    on_click=lambda: (
-                        run_batch_task(sc, int(runs.value), int(seed.value))
-                        if sc and runs.value and runs.value > 0
-                        else None
-                    ),
-                    disabled=sc is None or run_batch_task.pending,
-                    color="primary",
-                    classes=["ttc-run-batch"],
-                )
-            if runs.value is not None and runs.value <= 0:
-                solara.Error("runs must be at least 1")
-            if run_batch_task.pending:
-                solara.ProgressLinear(progress.value)
-                solara.Text(f"running... {progress.value:.0f} %")
-            if run_batch_task.error:
-                solara.Error(f"The batch failed: {run_batch_task.exception}")
-            if run_batch_task.finished and run_batch_task.value is not None:
-                batch.value = run_batch_task.value
-            result = batch.value
-            if result is not None:
-                cur, base_s = summary(result["current"]), summary(result["baseline"])
-                solara.Markdown(
-                    f"**{result['n']} runs**, seeds from batch seed {result['seed']}; the shipped "
-                    "scenario ran with the same seeds."
-                )
-                with solara.Columns([3, 1, 1]):
-                    solara.Text("outcome")
-                    solara.Text("this setting")
-                    solara.Text("shipped scenario")
-                for field, label, kind in METRICS:
-                    key = field.replace(":", "-")
-                    with solara.Columns([3, 1, 1]):
-                        solara.Text(label)
-                        solara.Text(fmt(kind, cur[field]), classes=[f"ttc-current-{key}"])
-                        solara.Text(fmt(kind, base_s[field]), classes=[f"ttc-baseline-{key}"])
-                solara.FigureMatplotlib(batch_figure(result), format="png")
-                buf = io.BytesIO()
-                result["current"].to_parquet(buf, index=False)
-                solara.FileDownload(
-                    buf.getvalue(),
-                    filename=f"{scenario_name.value}_dashboard.parquet",
-                    label="Export the batch as Parquet",
-                )
+            Batch(sc, settings)
     if sc is not None:
-        settings = " ".join(ov) or "no overrides"
         header = (
             f"Exported from the ttcsim dashboard: {scenario_name.value} with {settings}\n"
             "Run it with: ttcsim batch THIS_FILE.toml --runs 1000 --out results.parquet"
         )
         solara.FileDownload(
             lambda: to_toml(sc, header),
-            filename=f"{scenario_name.value}_dashboard.toml",
+            filename=f"{sc.name}.toml",
             label="Export these settings as a scenario file",
         )
 
@@ -416,9 +533,12 @@ CHROMIUM_ARGS = (
 
 
 @contextmanager
-def serve(port: int = 0, log: Path | None = None, timeout: float = 90.0) -> Iterator[str]:
-    """Run the dashboard server in a subprocess on 127.0.0.1 and yield its URL; stop it after.
-    ``port=0`` picks a free port."""
+def serve(
+    port: int = 0, log: Path | None = None, timeout: float = 120.0, app: str = "sim.app"
+) -> Iterator[str]:
+    """Run the dashboard server (``solara run APP``: a module name or a file path) in a
+    subprocess on 127.0.0.1 and yield its URL once it answers; stop it after. ``port=0`` picks
+    a free port."""
     if port == 0:
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
@@ -430,7 +550,7 @@ def serve(port: int = 0, log: Path | None = None, timeout: float = 90.0) -> Iter
             "-m",
             "solara",
             "run",
-            "sim.app",
+            app,
             "--host",
             "127.0.0.1",
             "--port",
@@ -465,6 +585,7 @@ def serve(port: int = 0, log: Path | None = None, timeout: float = 90.0) -> Iter
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
         if log:
             out.close()  # type: ignore[union-attr]
 
@@ -474,20 +595,44 @@ def find_chromium() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
 
 
+BROWSER_TIMEOUT_MS = 120_000
+"""Playwright's limit for each action and page load (a loaded 2-core machine is slow)."""
+
+
 @contextmanager
-def browser_page(url: str, width: int = 1400, height: int = 1000) -> Iterator[Any]:
-    """A Playwright page in Debian's headless Chromium, opened at ``url`` (tests, screenshots)."""
+def browser() -> Iterator[Any]:
+    """Debian's headless Chromium under Playwright (tests, screenshots); closed after."""
     from playwright.sync_api import sync_playwright
 
     chromium = find_chromium()
     if chromium is None:
         raise RuntimeError("needs Debian's chromium: apt-get install chromium")
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, headless=True, args=list(CHROMIUM_ARGS))
+        running = p.chromium.launch(executable_path=chromium, headless=True, args=list(CHROMIUM_ARGS))
         try:
-            page = browser.new_page(viewport={"width": width, "height": height})
-            page.set_default_timeout(60_000)
-            page.goto(url)
-            yield page
+            yield running
         finally:
-            browser.close()
+            running.close()
+
+
+@contextmanager
+def open_page(running: Any, url: str, width: int = 1400, height: int = 1000) -> Iterator[Any]:
+    """A page at ``url`` in its own browser context (so its own dashboard session), closed
+    after. Actions and navigation wait up to ``BROWSER_TIMEOUT_MS``; ``expect`` assertions
+    take their own ``timeout=``."""
+    context = running.new_context(viewport={"width": width, "height": height})
+    try:
+        page = context.new_page()
+        page.set_default_timeout(BROWSER_TIMEOUT_MS)
+        page.set_default_navigation_timeout(BROWSER_TIMEOUT_MS)
+        page.goto(url)
+        yield page
+    finally:
+        context.close()
+
+
+@contextmanager
+def browser_page(url: str, width: int = 1400, height: int = 1000) -> Iterator[Any]:
+    """A page at ``url`` in a browser of its own (see :func:`browser`, :func:`open_page`)."""
+    with browser() as running, open_page(running, url, width, height) as page:
+        yield page

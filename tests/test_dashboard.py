@@ -1,20 +1,39 @@
-"""The dashboard in a real browser: Debian's headless Chromium driven by Playwright.
+"""The dashboard: its scenario building, figures and serving in Python, and the page itself in a
+real browser (Debian's headless Chromium driven by Playwright).
 
-Skipped, with the reason, where Chromium is not installed (CI installs it in .ci/run)."""
+The browser tests are skipped, with the reason, where Chromium is not installed (CI installs it
+in .ci/run). They wait for what the page shows (a batch's "done" line, a message), never for
+time to pass, with generous explicit timeouts: a batch in the page takes seconds on a busy
+2-core machine.
+"""
 
 from __future__ import annotations
 
+import importlib.util
 import re
+import sys
+import urllib.request
 
+import matplotlib.pyplot as plt
+import pandas as pd
 import pytest
+from conftest import CHINA, ROOT
 
-from sim import load_scenario
-from sim.app import browser_page, find_chromium, serve
+from sim import ScenarioError, TTCModel, load_scenario
+from sim.app import browser, find_chromium, open_page, serve
+from sim.batch import simulate
+from sim.scenario import to_toml
 
-pytestmark = pytest.mark.skipif(
+needs_chromium = pytest.mark.skipif(
     find_chromium() is None,
     reason="Debian's chromium is not installed (apt-get install chromium): no browser to drive",
 )
+
+TIMEOUT_MS = 120_000
+"""Every wait in the page: a 120-run batch (plus its baseline) on a loaded 2-core machine fits."""
+
+ABSOLUTE_PATH = re.compile(r"(?<![\w.~-])/[\w.-]+/")
+"""An absolute file path (``/work/...``, ``/usr/...``) as it would appear in a traceback."""
 
 
 def share(text: str) -> float:
@@ -23,58 +42,236 @@ def share(text: str) -> float:
     return int(m.group(1)) / 100
 
 
+# ----------------------------------------------------------------------------- without a browser
+
+
+def test_figures_leave_no_pyplot_figure_open():
+    from sim.app import batch_figure, single_run_figure
+
+    sc = load_scenario(CHINA)
+    before = plt.get_fignums()
+    single_run_figure(TTCModel(sc, rng=1).run())
+    df = simulate([sc], 4, 1)
+    batch_figure({"current": df, "baseline": df})
+    assert plt.get_fignums() == before
+
+
+@pytest.mark.parametrize("extra", ["", "us.reach=0", "scenario.name=china_2022", "scenario.name=russia_2022"])
+def test_the_dashboard_scenario_never_takes_a_shipped_name(extra, tmp_path):
+    from sim.app import build
+
+    sc, _, error = build("china_2022", {}, extra, "")
+    assert not error and sc is not None
+    assert sc.name.endswith("_dashboard"), sc.name
+    path = tmp_path / "exported.toml"
+    path.write_text(to_toml(sc))
+    assert load_scenario(path).name == sc.name
+    # a batch over the shipped file and the export keeps them apart
+    df = simulate([CHINA, path], 2, 1)
+    assert sorted(df.scenario.unique()) == sorted({"china_2022", sc.name})
+
+
+def test_a_user_chosen_name_is_kept():
+    from sim.app import build
+
+    sc, _, _ = build("china_2022", {}, "scenario.name=no_reach", "")
+    assert sc is not None and sc.name == "no_reach"
+
+
+def test_scenario_errors_are_one_line_without_paths():
+    from sim.app import build, user_message
+
+    _, _, error = build("china_2022", {}, "us.patience=-5", "")
+    assert "us.patience: -5" in error and "\n" not in error
+    shipped_file = ScenarioError(str(ROOT / "scenarios" / "x.toml"), "us.threat", "must be in 0..1")
+    assert user_message(shipped_file) == "x.toml: us.threat: must be in 0..1"
+    nested = ScenarioError("--set", "scenario.extends", f"cycle: {ROOT}/a.toml -> {ROOT}/b.toml")
+    assert not ABSOLUTE_PATH.search(user_message(nested)), user_message(nested)
+
+
+def test_unexpected_errors_show_a_generic_line(monkeypatch, caplog):
+    """A fault the scenario code does not turn into a ScenarioError (here an injected OSError
+    naming a file) gives a generic line on the page; the details go to the server log."""
+    import sim.app as app
+
+    def broken(*args, **kwargs):
+        raise OSError(f"[Errno 5] Input/output error: '{ROOT}/scenarios/china_2022.toml'")
+
+    monkeypatch.setattr(app, "load_scenario", broken)
+    sc, _, error = app.build("china_2022", {}, "", "")
+    assert sc is None
+    assert error and "\n" not in error and not ABSOLUTE_PATH.search(error) and "Errno" not in error
+    assert "Input/output error" in caplog.text  # the server log keeps the details
+
+
+def test_the_app_imports_as_a_plain_file(monkeypatch):
+    """``solara run sim/app.py`` loads the file by path, outside the package."""
+    spec = importlib.util.spec_from_file_location("ttcsim_dashboard_by_path", ROOT / "sim" / "app.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, spec.name, module)
+    spec.loader.exec_module(module)
+    assert callable(module.Page)
+
+
+def test_solara_run_by_path_serves_the_page(tmp_path):
+    """``solara run sim/app.py`` (as Mesa users start a dashboard) serves the page, like
+    ``make dashboard`` (``solara run sim.app``)."""
+    log = tmp_path / "server.log"
+    with (
+        serve(app=str(ROOT / "sim" / "app.py"), log=log) as url,
+        urllib.request.urlopen(url, timeout=30) as r,
+    ):
+        assert r.status == 200
+    assert "Traceback" not in log.read_text()
+
+
+# ----------------------------------------------------------------------------- in a browser
+
+
 @pytest.fixture(scope="module")
 def dashboard(tmp_path_factory):
     log = tmp_path_factory.mktemp("dash") / "server.log"
     with serve(log=log) as url:
         yield url
+    assert "More than 20 figures" not in log.read_text()
 
 
-def test_moving_a_preference_shifts_the_batch_outcomes(dashboard, tmp_path):
+@pytest.fixture(scope="module")
+def chromium():
+    with browser() as running:
+        yield running
+
+
+@pytest.fixture
+def page(chromium, dashboard):
+    """A fresh page (its own session) that records any JavaScript dialog it raises."""
+    with open_page(chromium, dashboard) as page:
+        page.dialogs = []
+        page.on("dialog", lambda d: (page.dialogs.append(d.message), d.dismiss()))
+        yield page
+
+
+def set_extra(page, text: str) -> None:
+    extra = page.locator(".ttc-extra input")
+    extra.fill(text)
+    extra.press("Enter")
+
+
+def run_batch(page, number: int) -> None:
+    """Click "Run batch" and wait until the page says that batch ``number`` is done."""
     from playwright.sync_api import expect
 
-    with browser_page(dashboard) as page:
-        page.get_by_role("tab", name="Batch").click()
-        page.locator(".ttc-runs input").fill("120")
-        page.locator(".ttc-runs input").press("Enter")
-        page.locator(".ttc-run-batch").click()
-        current = page.locator(".ttc-current-us_unilateral")
-        current.wait_for()
-        before = share(current.inner_text())
-        baseline = share(page.locator(".ttc-baseline-us_unilateral").inner_text())
-        assert before == baseline >= 0.9  # nothing moved yet: the same seeds give the same shares
+    page.locator(".ttc-run-batch").click()
+    expect(page.locator(".ttc-batch-status")).to_contain_text(f"batch {number} done", timeout=TIMEOUT_MS)
 
-        # take away US extraterritorial reach: acting alone loses its point
-        page.locator(".ttc-input-us-reach input").fill("0")
-        page.locator(".ttc-input-us-reach input").press("Enter")
-        expect(page.get_by_text("--set 'us.reach=0.0'")).to_be_visible()
-        page.locator(".ttc-run-batch").click()
-        expect(current).not_to_have_text(current.inner_text())
-        after = share(current.inner_text())
-        assert after < before - 0.5, (before, after)
-        assert share(page.locator(".ttc-baseline-us_unilateral").inner_text()) == baseline
-        nl = share(page.locator(".ttc-current-national-NL").inner_text())
-        assert nl < share(page.locator(".ttc-baseline-national-NL").inner_text())
 
-        # the settings export as a scenario file that reproduces them from the CLI
-        with page.expect_download() as dl:
-            page.get_by_text("Export these settings as a scenario file").click()
-        path = tmp_path / "exported.toml"
-        dl.value.save_as(path)
-        assert load_scenario(path).values["us.reach"] == 0.0
-        with page.expect_download() as dl:
-            page.get_by_text("Export the batch as Parquet").click()
-        dl.value.save_as(tmp_path / "batch.parquet")
-        import pandas as pd
+@needs_chromium
+def test_moving_a_preference_shifts_the_batch_outcomes(page, tmp_path):
+    from playwright.sync_api import expect
 
-        assert len(pd.read_parquet(tmp_path / "batch.parquet")) == 120
+    page.get_by_role("tab", name="Batch").click()
+    page.locator(".ttc-runs input").fill("120")
+    page.locator(".ttc-runs input").press("Enter")
+    run_batch(page, 1)
+    current = page.locator(".ttc-current-us_unilateral")
+    before = share(current.inner_text())
+    baseline = share(page.locator(".ttc-baseline-us_unilateral").inner_text())
+    assert before == baseline >= 0.9  # nothing moved yet: the same seeds give the same shares
 
-        # bad input shows a message and the server keeps serving
-        extra = page.locator(".ttc-extra input")
-        extra.fill("us.patience=-5")
-        extra.press("Enter")
-        expect(page.locator(".ttc-error")).to_contain_text("us.patience: -5")
-        extra.fill("us.patience=30")
-        extra.press("Enter")
-        expect(page.locator(".ttc-error")).to_have_count(0)
-        expect(page.get_by_text("--set 'us.patience=30'")).to_be_visible()
+    # take away US extraterritorial reach: acting alone loses its point
+    page.locator(".ttc-input-us-reach input").fill("0")
+    page.locator(".ttc-input-us-reach input").press("Enter")
+    expect(page.locator(".ttc-command")).to_contain_text("--set 'us.reach=0.0'", timeout=TIMEOUT_MS)
+    run_batch(page, 2)
+    expect(page.locator(".ttc-batch-status")).to_contain_text("us.reach=0.0", timeout=TIMEOUT_MS)
+    after = share(current.inner_text())
+    assert after < before - 0.5, (before, after)
+    assert share(page.locator(".ttc-baseline-us_unilateral").inner_text()) == baseline
+    nl = share(page.locator(".ttc-current-national-NL").inner_text())
+    assert nl < share(page.locator(".ttc-baseline-national-NL").inner_text())
+
+    # the settings export as a scenario file that reproduces them from the CLI, under a name of
+    # its own so a batch over it and the shipped file keeps them apart
+    with page.expect_download(timeout=TIMEOUT_MS) as dl:
+        page.get_by_text("Export these settings as a scenario file").click()
+    path = tmp_path / "exported.toml"
+    dl.value.save_as(path)
+    exported = load_scenario(path)
+    assert exported.values["us.reach"] == 0.0
+    assert exported.name == "china_2022_dashboard"
+    with page.expect_download(timeout=TIMEOUT_MS) as dl:
+        page.get_by_text("Export the batch as Parquet").click()
+    dl.value.save_as(tmp_path / "batch.parquet")
+    rows = pd.read_parquet(tmp_path / "batch.parquet")
+    assert len(rows) == 120 and set(rows.scenario) == {"china_2022_dashboard"}
+
+    # bad input shows a message and the server keeps serving
+    set_extra(page, "us.patience=-5")
+    expect(page.locator(".ttc-error")).to_contain_text("us.patience: -5", timeout=TIMEOUT_MS)
+    set_extra(page, "us.patience=30")
+    expect(page.locator(".ttc-error")).to_have_count(0, timeout=TIMEOUT_MS)
+    expect(page.locator(".ttc-command")).to_contain_text("--set 'us.patience=30'", timeout=TIMEOUT_MS)
+    assert not page.dialogs
+
+
+@needs_chromium
+@pytest.mark.parametrize(
+    "markup",
+    ["<img src=x onerror=alert(1)>", "`<img src=x onerror=alert(1)>`", "**bold** <b>b</b> [link](http://x)"],
+)
+def test_markup_in_an_override_shows_as_text(page, markup):
+    from playwright.sync_api import expect
+
+    emphasis = page.locator("b, strong").count()
+    set_extra(page, f"scenario.description={markup}")
+    expect(page.locator(".ttc-description")).to_have_text(markup, timeout=TIMEOUT_MS)
+    expect(page.locator(".ttc-command")).to_contain_text(markup, timeout=TIMEOUT_MS)
+    page.locator(".ttc-run-one").click()  # the run's outcome and events are text too
+    expect(page.locator(".ttc-events")).to_contain_text("unilateral", timeout=TIMEOUT_MS)
+    assert page.locator("img[src='x'], a[href='http://x']").count() == 0
+    assert page.locator("b, strong").count() == emphasis
+    assert not page.dialogs
+
+
+@needs_chromium
+def test_a_template_shows_literally(page):
+    from playwright.sync_api import expect
+
+    set_extra(page, "scenario.description={{ 7*7 }}")
+    expect(page.locator(".ttc-description")).to_have_text("{{ 7*7 }}", timeout=TIMEOUT_MS)
+    expect(page.locator(".ttc-command")).to_contain_text("scenario.description={{ 7*7 }}", timeout=TIMEOUT_MS)
+    assert "49" not in page.locator(".ttc-command").inner_text()
+
+
+@needs_chromium
+@pytest.mark.parametrize(
+    ("bad", "message"),
+    [
+        ("us.patience=-5", "us.patience: -5"),
+        ("us.patiense=12", "us.patiense"),
+        ("us.threat={dist={}}", "us.threat"),  # once an unhashable-type crash
+    ],
+)
+def test_a_bad_override_keeps_the_inputs_and_shows_one_line(page, bad, message):
+    from playwright.sync_api import expect
+
+    reach = page.locator(".ttc-input-us-reach input")
+    reach.fill("0.3")
+    reach.press("Enter")
+    expect(page.locator(".ttc-command")).to_contain_text("us.reach=0.3", timeout=TIMEOUT_MS)
+    set_extra(page, bad)
+    error = page.locator(".ttc-error")
+    expect(error).to_be_visible(timeout=TIMEOUT_MS)
+    if bad != "us.threat={dist={}}":  # the scenario code may or may not name this one
+        expect(error).to_contain_text(message, timeout=TIMEOUT_MS)
+    assert "\n" not in error.inner_text().strip()
+    expect(reach).to_have_value("0.3", timeout=TIMEOUT_MS)
+    expect(page.locator(".ttc-extra input")).to_have_value(bad, timeout=TIMEOUT_MS)
+    body = page.locator("body").inner_text()
+    assert "Traceback" not in body and not ABSOLUTE_PATH.search(body), body
+    # a bad seed is a message too, and the run buttons wait for a good one
+    page.locator(".ttc-seed input").fill("-1")
+    page.locator(".ttc-seed input").press("Enter")
+    expect(page.locator(".ttc-seed-error")).to_contain_text("seed", timeout=TIMEOUT_MS)
+    expect(page.locator(".ttc-run-one")).to_be_disabled(timeout=TIMEOUT_MS)
