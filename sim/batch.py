@@ -692,7 +692,9 @@ def output_lock(out: Path, command: Sequence[str] | None = None) -> Iterator[Non
         os.close(fd)  # its holder removed it as we opened it: take the new one
     try:
         since = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
-        who = f"pid {os.getpid()} on {socket.gethostname()} since {since}: {shlex.join(command or sys.argv)}"
+        # file arguments by name only, so that the message stays one short line
+        words = [Path(w).name if os.sep in w and "=" not in w else w for w in (command or sys.argv)]
+        who = f"pid {os.getpid()} on {socket.gethostname()} since {since}: {shlex.join(words)}"
         os.ftruncate(fd, 0)
         os.pwrite(fd, (who + "\n").encode(), 0)
         yield
