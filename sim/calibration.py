@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import sys
 import tomllib
 from dataclasses import dataclass, field
@@ -326,13 +327,7 @@ def _toml_number(x: float) -> str:
 def posterior_scenario(result: CalibrationResult, original: Path, out: Path) -> str:
     """A scenario file that extends the original with the posterior as distributions."""
     q = result.quantiles()
-    try:
-        rel = Path(original).resolve().relative_to(out.resolve().parent)
-        ref = str(rel)
-    except ValueError:
-        import os
-
-        ref = os.path.relpath(Path(original).resolve(), out.resolve().parent)
+    ref = os.path.relpath(Path(original).resolve(), out.resolve().parent)
     by_section: dict[str, list[str]] = {}
     for name, row in q.iterrows():
         parts = str(name).split(".")
@@ -532,7 +527,9 @@ def _calibrate_to(args: argparse.Namespace, out: Path) -> int:
     load_scenario(out)  # the written file must itself be a valid scenario
     rdir = Path(args.report_dir) if args.report_dir else out.parent
     rdir.mkdir(parents=True, exist_ok=True)
-    (rdir / f"{out.stem}.report.md").write_text(report(result, out))
+    # the report names the posterior as seen from its own folder, never by a machine's path
+    text = report(result, Path(os.path.relpath(out.resolve(), rdir.resolve())))
+    (rdir / f"{out.stem}.report.md").write_text(text)
     plot(result, rdir / f"{out.stem}.posterior.png")
-    print(report(result, out))
+    print(text)
     return 0
