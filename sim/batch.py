@@ -30,6 +30,7 @@ import fcntl
 import hashlib
 import itertools
 import json
+import math
 import multiprocessing
 import os
 import platform
@@ -41,7 +42,6 @@ import subprocess
 import sys
 import threading
 import time
-import tomllib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field, replace
@@ -57,10 +57,11 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from .distributions import Distribution
+from .messages import show
 from .model import TTCModel
 from .options import WORKERS_PER_CORE, add_executor, add_overrides
 from .outcomes import MONTH_FIELDS
-from .scenario import Scenario, ScenarioError, load_scenario, parse_override
+from .scenario import Scenario, ScenarioError, load_scenario, parse_override, parse_value
 
 # ----------------------------------------------------------------------------- limits
 
@@ -68,6 +69,12 @@ MAX_RUNS = 1_000_000
 """Most runs per scenario and sweep point in one batch (about half an hour per core for the
 China scenario): a larger number is almost always a typing slip. Split a larger study into
 batches with different seeds."""
+MAX_POINTS = 10_000
+"""Most scenario-and-sweep-point variants in one batch (each is a resolved scenario held in
+memory while the batch runs)."""
+MAX_TOTAL_RUNS = 10_000_000
+"""Most runs in one batch, all variants together (about 1.5 GB of Parquet and a few hours
+on two cores)."""
 
 
 def max_workers() -> int:
@@ -149,28 +156,26 @@ class Sweep:
                 raise ScenarioError(
                     "--sweep", text, "START:STOP:STEPS needs two numbers and a whole number"
                 ) from None
-            if steps < 1:
-                raise ScenarioError("--sweep", text, "STEPS must be at least 1")
+            if not 1 <= steps <= MAX_POINTS:
+                raise ScenarioError("--sweep", text, f"STEPS must be a whole number from 1 to {MAX_POINTS:,}")
             values: tuple[Any, ...] = tuple(float(v) for v in np.linspace(start, stop, steps))
         else:
-            values = tuple(_toml_or_string(v.strip()) for v in spec.split(",") if v.strip())
+            items = [v.strip() for v in spec.split(",") if v.strip()]
+            if len(items) > MAX_POINTS:
+                raise ScenarioError("--sweep", path, f"at most {MAX_POINTS:,} values (got {len(items):,})")
+            values = tuple(parse_value(v, "--sweep", path) for v in items)
             if not values:
                 raise ScenarioError("--sweep", text, "no values")
+        repeated = sorted({show(v) for v in values if values.count(v) > 1})
+        if repeated:
+            raise ScenarioError(
+                "--sweep", path, f"value(s) {', '.join(repeated)} given twice: each point once"
+            )
         return cls(path, values)
 
     @property
     def column(self) -> str:
         return f"sweep.{self.path}"
-
-    def numeric(self) -> bool:
-        return all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in self.values)
-
-
-def _toml_or_string(raw: str) -> Any:
-    try:
-        return tomllib.loads(f"v = {raw}")["v"]
-    except tomllib.TOMLDecodeError:
-        return raw
 
 
 # ----------------------------------------------------------------------------- the plan
@@ -220,7 +225,19 @@ class Plan:
             )
         if any(not label.strip() for label in labels):
             raise ScenarioError("--label", "", "a label cannot be empty")
+        twice = sorted({label for label in labels if labels.count(label) > 1})
+        if twice:
+            raise ScenarioError("--label", " ".join(twice), "given twice: each scenario needs its own label")
         sw = [s if isinstance(s, Sweep) else Sweep.parse(s) for s in sweeps]
+        n_points = math.prod(len(s.values) for s in sw)
+        if n_points * len(scenarios) > MAX_POINTS or n_points * len(scenarios) * runs > MAX_TOTAL_RUNS:
+            raise ScenarioError(
+                "--sweep",
+                " ".join(s.path for s in sw),
+                f"{len(scenarios)} scenario(s) x {n_points:,} sweep points x {runs:,} runs is more than one "
+                f"batch holds (at most {MAX_POINTS:,} variants and {MAX_TOTAL_RUNS:,} runs): "
+                "sweep fewer values, or split the study into batches",
+            )
         grid = list(itertools.product(*[s.values for s in sw])) if sw else [()]
         variants, points, index, bases, inputs = [], [], [], [], []
         named: dict[str, str] = {}
@@ -265,7 +282,7 @@ class Plan:
             for column, v in inputs.items():
                 values.setdefault(column, []).append(v)
         cols: list[tuple[str, pa.DataType]] = [(c, _arrow_type(c)) for c in OUTCOME_COLUMNS]
-        cols += [(s.column, pa.float64() if s.numeric() else pa.string()) for s in self.sweeps]
+        cols += [(s.column, _value_type(list(s.values))) for s in self.sweeps]
         cols += [(c, _value_type(values[c])) for c in sorted(values)]
         return pa.schema(cols)
 
@@ -662,8 +679,12 @@ def trajectories_path(out: Path) -> Path:
 
 
 def lock_path(out: Path) -> Path:
-    """The lock beside an output: ``x.lock`` for ``x.parquet``, ``sens.lock`` for ``sens/``."""
-    return out.with_suffix(".lock")
+    """The lock beside an output: ``x.lock`` for ``x.parquet``, ``sens.lock`` for ``sens/``
+    (``.`` is the current folder by its name)."""
+    resolved = out.resolve()
+    if not resolved.name:
+        raise ScenarioError("--out", str(out), "cannot be the root folder")
+    return resolved.with_suffix(".lock")
 
 
 @contextmanager
@@ -674,7 +695,12 @@ def output_lock(out: Path, command: Sequence[str] | None = None) -> Iterator[Non
     lock file left by a killed process never blocks."""
     lock = lock_path(out)
     while True:
-        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as e:
+            raise ScenarioError(
+                "--out", str(out), f"cannot write its lock file {lock.name} ({e.strerror})"
+            ) from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -715,6 +741,15 @@ def refuse_existing(paths: Iterable[Path], force: bool) -> None:
         )
 
 
+def _manifest_names(out: Path) -> bool:
+    """Whether the manifest beside ``out`` exists and is the one of ``out`` (a manifest marks
+    its results file complete)."""
+    try:
+        return bool(json.loads(manifest_path(out).read_text()).get("results") == out.name)
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
 class Store:
     """Parts of an unfinished batch in ``FILE.partial/``, assembled at the end as one
     resumable unit (see the module docstring)."""
@@ -725,6 +760,14 @@ class Store:
         self.plan_file = self.partial / "plan.json"
         self.discarded = out.with_name(out.name + ".partial.discarded")
         fp = {"fingerprint": plan.fingerprint(out.parent), "chunk_size": size}
+        for sibling in (out.with_suffix(f) for f in RESULT_FORMATS if f != out.suffix):
+            if sibling.exists():  # --force would replace the sibling's manifest and trajectories
+                raise ScenarioError(
+                    str(out),
+                    "",
+                    f"{sibling.name} beside it shares {manifest_path(out).name} and "
+                    f"{trajectories_path(out).name} with it; move {sibling.name} away or choose another name",
+                )
         _remove_tree(self.discarded)  # parts of a finished batch killed while removing them
         if self.partial.exists():
             if resume:
@@ -754,7 +797,7 @@ class Store:
                     "",
                     f"already exists{shared}; pass --force to replace it (nothing was run or overwritten)",
                 )
-            if existing and out.exists() and manifest_path(out).exists():
+            if existing and out.exists() and _manifest_names(out):
                 raise ScenarioError(
                     str(out), "", "is complete (its manifest is beside it): nothing to resume"
                 )

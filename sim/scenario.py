@@ -452,14 +452,20 @@ def parse_override(text: str) -> tuple[str, Any]:
     path, raw = path.strip(), raw.strip()
     if not path:
         raise ScenarioError("--set", text, "empty PATH")
+    return path, parse_value(raw, "--set", path)
+
+
+def parse_value(raw: str, source: str, key: str) -> Any:
+    """A VALUE of ``--set`` or ``--sweep``, parsed as TOML (a number, a string, an inline
+    table), else taken as a bare string; ``source`` and ``key`` name it in errors."""
     try:
         doc = tomllib.loads(f"v = {raw}")
     except tomllib.TOMLDecodeError:
-        return path, raw
+        return raw
     except RecursionError:
-        raise ScenarioError("--set", path, TOO_DEEP) from None
+        raise ScenarioError(source, key, TOO_DEEP) from None
     # "0.5\nx = 1" parses as two keys: keep the text whole rather than drop a part unseen
-    return path, doc["v"] if len(doc) == 1 else raw
+    return doc["v"] if len(doc) == 1 else raw
 
 
 def _expand(path: str, members: tuple[str, ...]) -> list[str]:

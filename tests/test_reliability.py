@@ -303,6 +303,12 @@ def test_out_naming_a_folder_is_refused(tmp_path, ttcsim):
         (["batch", "--scheduler", "garbage"], "--scheduler"),
         (["batch", "--scheduler", "tcp://127.0.0.1:99999"], "--scheduler"),
         (["batch", "--label", "a", "--label", "b"], "--label"),
+        (["batch", "--label", "a", "--label", "a", str(CHINA)], "given twice"),
+        (["batch", "--sweep", "us.patience=6:30:100000000"], "--sweep"),
+        (["batch", "--sweep", "us.patience=1:30:100", "--sweep", "us.reach=0:1:200"], "at most 10,000 variants"),
+        (["batch", "--sweep", "us.patience=6,6"], "given twice"),
+        (["batch", "--sweep", "us.threat=0.5\nx = 1"], "must be a number"),
+        (["batch", "--sweep", "us.threat=" + "[" * 600 + "]" * 600], "nested too deeply"),
     ],
 )
 def test_bad_runner_flags_exit_2_and_leave_nothing(tmp_path, argv, flag, ttcsim):
@@ -470,6 +476,24 @@ def test_every_row_records_every_input_it_ran_with(tmp_path, ttcsim):
         for c in OUTCOME_COLUMNS:
             if c != "point":
                 assert pd.isna(row[c]) and alone[c] is None or row[c] == alone[c], c
+
+
+def test_the_other_format_beside_an_output_is_never_replaced(tmp_path, ttcsim):
+    """x.parquet and x.csv would share x.manifest.json and x.trajectories.parquet: even with
+    --force, a batch to one leaves the other's batch whole."""
+    base = ["batch", str(CHINA), "--runs", "2", "--workers", "1", "--quiet"]
+    assert ttcsim(*base, "--out", str(tmp_path / "x.parquet"), "--trajectories").returncode == 0
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    r = ttcsim(*base, "--seed", "2", "--out", str(tmp_path / "x.csv"), "--force")
+    assert r.returncode == 2 and "x.parquet beside it shares x.manifest.json" in one_error_line(r.stderr)
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+
+
+def test_the_root_folder_and_an_unreachable_lock_are_messages(tmp_path, ttcsim):
+    r = ttcsim("discover", str(tmp_path / "r.parquet"), "--outcome", "coordinated", "--out", "/")
+    assert r.returncode == 2 and "--out: /: cannot be the root folder" in one_error_line(r.stderr)
+    r = ttcsim("batch", str(CHINA), "--runs", "2", "--workers", "1", "--out", "/proc/no/x.parquet")
+    assert r.returncode == 2 and one_error_line(r.stderr).startswith("ttcsim: error: --out: /proc/no/x.parquet")
 
 
 def test_csv_output_reads_back_like_parquet(tmp_path, ttcsim):
