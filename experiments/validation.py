@@ -4,7 +4,8 @@ For each real event the model can produce (``sim/data/events.csv``), the simulat
 distribution of its month, the real date marked, its percentile and a pass/fail against the
 stated window (the model produces it in >= 50 % of runs and the real month lies in the
 central 90 % of simulated months); events that did not happen pass when the model rarely
-produces them. Then the seed study's qualitative finding for each track, as model statistics.
+produces them. Then the dual-track account's qualitative finding for each track, as model
+statistics.
 
 Writes ``results/validation.md`` and ``results/validation.png``.
 Usage: ``python experiments/validation.py [--runs N] [--workers K]`` (``make analysis``).
@@ -100,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     fig.savefig(args.out / "validation.png", dpi=110)
     plt.close(fig)
 
-    # ---- the seed study's findings as statistics
+    # ---- the dual-track account's findings as statistics
     r, c = runs["russia_2022"], runs["china_2022"]
 
     def share(df, f, given=""):
@@ -160,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
         "|---|---|---|---|---|---|---|",
         *[row(e) for _, e in table.iterrows()],
         "",
-        "## The seed study's findings, as model statistics",
+        "## The dual-track account's findings, as model statistics",
         "",
         *[f"- **{k}.** {v}." for k, v in findings],
         "",

@@ -60,7 +60,9 @@ def build_parser() -> argparse.ArgumentParser:
         "bands of the gap (needs --trajectories); heatmap: P(outcome) over two sweeps; "
         "dual_track: the headline multi-panel figure",
     )
-    p.add_argument("--out", required=True, help="image file (.png, .pdf, .svg)")
+    p.add_argument(
+        "--out", required=True, help="image file; its suffix names the format (.png, .pdf, .svg, ...)"
+    )
     p.add_argument("--outcome", default="coordinated", help="heatmap: expression, e.g. 'month_unilateral<12'")
     p.add_argument("--x", help="heatmap: x column (e.g. sweep.us.patience)")
     p.add_argument("--y", help="heatmap: y column")

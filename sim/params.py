@@ -171,13 +171,24 @@ FILE_KEYS = (
     ParamInfo("scenario.description", "", "text", "", "one line describing the scenario"),
     ParamInfo("scenario.start", "required", "YYYY-MM", "month", "calendar month of step 0"),
     ParamInfo("scenario.months", "required", "1..600", "months", "horizon: the number of monthly steps"),
-    ParamInfo("scenario.extends", "", "path", "", "a scenario file whose values apply first"),
     ParamInfo(
-        "members.preferences", "", "path", "", "CSV of per-member defaults (beside the file or in sim/data/)"
+        "scenario.extends",
+        "",
+        "path",
+        "",
+        "a scenario file whose values apply first (in a file only; not with --set)",
+    ),
+    ParamInfo(
+        "members.preferences",
+        "",
+        "path",
+        "",
+        "CSV of per-member defaults: beside the file (with --set: in the current folder) or in sim/data/",
     ),
     ParamInfo("members.basket", "dual_use", "a supply column", "", "which goods the controls cover"),
 )
-"""The scenario file's own keys, which are not parameters of an actor."""
+"""The scenario file's own keys, which are not parameters of an actor. All but
+``scenario.extends`` may also be given with ``--set``; its meaning says so."""
 
 
 def schema() -> list[ParamInfo]:

@@ -19,11 +19,13 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.axes import Axes  # noqa: E402
+from matplotlib.backend_bases import FigureCanvasBase  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
+from .messages import suggest  # noqa: E402
 from .outcomes import OUTCOME_CLASSES  # noqa: E402
 from .scenario import ScenarioError  # noqa: E402
-from .stylized import check_field, column, load_facts  # noqa: E402
+from .stylized import column, load_facts  # noqa: E402
 
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 CLASS_COLOURS = dict(
@@ -77,19 +79,28 @@ def _observed(field: str) -> list[tuple[str, float]]:
     ]
 
 
-def timing(df: pd.DataFrame, ax: Axes, field: str, given: str = "", title: str = "", label: str = "") -> None:
-    """ECDF of a timing outcome per scenario (runs where it happened), history marked."""
+def timing(
+    df: pd.DataFrame,
+    ax: Axes,
+    field: str,
+    given: str = "",
+    title: str = "",
+    label: str = "",
+    source: str = "field",
+) -> None:
+    """ECDF of a timing outcome per scenario (runs where it happened), history marked.
+    An unknown ``field`` is a :class:`ScenarioError` naming ``source`` (e.g. ``--field``)."""
     colours = _colours(_scenarios(df))
+    months = pd.to_numeric(column(df, field, source), errors="coerce")
     drawn = False
     for name in _scenarios(df):
-        sub = df[df.scenario == name]
-        if given:
-            sub = sub[sub[given].astype(bool)]
-        x = pd.to_numeric(column(sub, field), errors="coerce").dropna().to_numpy()
+        runs = df.scenario == name
+        where = runs & df[given].astype(bool) if given else runs
+        x = months[where].dropna().to_numpy()
         if len(x) == 0:
             continue
         xs = np.sort(x)
-        share = len(x) / max(1, len(df[df.scenario == name]))
+        share = len(x) / max(1, int(runs.sum()))
         ax.step(
             xs,
             np.arange(1, len(xs) + 1) / len(xs),
@@ -147,14 +158,23 @@ def fan(
 
 
 def heatmap(df: pd.DataFrame, ax: Axes, outcome: str, x: str, y: str) -> None:
-    """P(outcome) over two swept parameters (columns ``sweep.<path>``)."""
+    """P(outcome) over two swept parameters (columns ``sweep.<path>``). Results that sweep a
+    third parameter are refused: each cell would silently average over its values."""
     for c in (x, y):
         if c not in df:
             raise ScenarioError(
                 "--x/--y",
                 c,
-                f"not a column of the results (sweeps: "
-                f"{', '.join(k for k in df if k.startswith('sweep.')) or 'none'})",
+                f"not a column of the results (sweeps: {', '.join(sweep_columns(df)) or 'none'})",
+            )
+    for other in sweep_columns(df):
+        values = df[other].nunique()
+        if other not in (x, y) and values > 1:
+            raise ScenarioError(
+                "--kind heatmap",
+                "",
+                f"the results also sweep {other} ({values} values), which each cell would average "
+                "over: map a batch that sweeps only --x and --y",
             )
     hit = _evaluate(df, outcome)
     grid = hit.groupby([df[y], df[x]]).mean().unstack()
@@ -233,15 +253,90 @@ def _short(value: object) -> str:
     return f"{value:.3g}" if isinstance(value, float) else str(value)
 
 
+IMAGE_FORMATS = tuple(sorted(FigureCanvasBase.get_supported_filetypes()))
+"""The suffixes matplotlib writes a figure to (``png``, ``pdf``, ``svg``, ...)."""
+
+RESULT_COLUMNS = (
+    "scenario",
+    "run",
+    "outcome_class",
+    "us_unilateral",
+    "month_unilateral",
+    "months_shock_to_coordination",
+    "national_adopters",
+    "national_months",
+)
+"""The outcome columns the figures read, which every results file of ``ttcsim batch`` holds
+(a trajectories file or another program's table does not)."""
+
+
+def check_image_path(out: Path) -> None:
+    """Refuse an ``--out`` that matplotlib cannot write as named: a folder, a missing folder, a
+    name without a suffix or with one that is not an image format (so the file ``plot`` says it
+    wrote is the file it wrote)."""
+    if out.is_dir():
+        raise ScenarioError("--out", str(out), "is a folder: name an image file (e.g. figure.png)")
+    if not out.parent.is_dir():
+        raise ScenarioError("--out", str(out), f"folder {out.parent} does not exist")
+    kind = out.suffix.removeprefix(".").lower()
+    if kind not in IMAGE_FORMATS:
+        problem = (
+            f"unsupported image format {kind!r}{suggest(kind, IMAGE_FORMATS)}"
+            if kind
+            else "needs a suffix naming the image format"
+        )
+        raise ScenarioError("--out", str(out), f"{problem}; use one of {', '.join(IMAGE_FORMATS)}")
+
+
+def check_results(df: pd.DataFrame, source: str) -> None:
+    """Refuse a table that lacks the outcome columns of a ttcsim results file."""
+    missing = [c for c in RESULT_COLUMNS if c not in df.columns]
+    if missing:
+        raise ScenarioError(source, "", f"not a ttcsim results file (missing column(s) {', '.join(missing)})")
+
+
+def read_plot_results(paths: Sequence[str]) -> pd.DataFrame:
+    """The results files of one figure, read one by one: each must be a ttcsim results file,
+    and no scenario name may appear in two of them (their runs would be pooled into one
+    series, e.g. a scenario run twice with different ``--set``)."""
+    from .batch import read_results
+
+    frames = []
+    holder: dict[str, str] = {}
+    for path in paths:
+        df = read_results([path])
+        check_results(df, path)
+        for name in _scenarios(df):
+            if name in holder:
+                raise ScenarioError(
+                    path,
+                    name,
+                    f"also in {holder[name]}: their runs would be pooled into one series; give each "
+                    "its own name with 'ttcsim batch ... --label NAME'",
+                )
+            holder[name] = path
+        frames.append(df)
+    return pd.concat(frames, ignore_index=True)
+
+
+def save_figure(fig: Figure, out: Path) -> None:
+    """Write ``fig`` to ``out``. A failure (a full disk; a format that needs TeX, such as pgf,
+    without it) is a message naming ``--out``, and leaves no half-written new file."""
+    existed = out.exists()
+    try:
+        fig.savefig(out, dpi=130)
+    except (OSError, RuntimeError) as e:
+        if not existed:
+            out.unlink(missing_ok=True)
+        raise ScenarioError("--out", str(out), f"cannot write the figure ({e})") from None
+
+
 def cmd_plot(args: argparse.Namespace) -> int:
     from .batch import read_results, trajectories_path, verify_trajectories
 
     out = Path(args.out)
-    if not out.parent.is_dir():
-        raise ScenarioError("--out", str(out), f"folder {out.parent} does not exist")
-    df = read_results(args.results)
-    if args.kind == "timing":
-        check_field(df, args.field, "--field")
+    check_image_path(out)
+    df = read_plot_results(args.results)
     traj: pd.DataFrame | None = None
     if args.kind in ("fan", "dual_track"):
         for p in args.results:
@@ -280,16 +375,20 @@ def cmd_plot(args: argparse.Namespace) -> int:
         fig = dual_track(df, traj)
     else:
         fig, ax = plt.subplots(figsize=(7, 4.5))
+    try:
         if args.kind == "classes":
             outcome_classes(df, ax)
         elif args.kind == "timing":
-            timing(df, ax, args.field, "us_unilateral" if args.field.startswith("lag:") else "", args.field)
+            given = "us_unilateral" if args.field.startswith("lag:") else ""
+            timing(df, ax, args.field, given, args.field, source="--field")
         elif args.kind == "fan":
             fan(traj, ax, "gap", "US-EU gap (ask - offer)", band="tolerance")  # type: ignore[arg-type]
-        else:
+        elif args.kind == "heatmap":
             heatmap(df, ax, args.outcome, args.x, args.y)
-        fig.tight_layout()
-    fig.savefig(out, dpi=130)
-    plt.close(fig)
+        if args.kind != "dual_track":
+            fig.tight_layout()
+        save_figure(fig, out)
+    finally:
+        plt.close(fig)  # also when a panel refuses its input
     print(f"wrote {out}")
     return 0

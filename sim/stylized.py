@@ -99,10 +99,11 @@ def check_field(df: pd.DataFrame, field: str, source: str = "field") -> None:
         )
 
 
-def column(df: pd.DataFrame, field: str) -> pd.Series:
+def column(df: pd.DataFrame, field: str, source: str = "field") -> pd.Series:
     """An outcome field, or a derived one: ``national:XX`` (XX adopted a national measure)
-    and ``lag:XX`` (months from the US unilateral rule to XX's measure)."""
-    check_field(df, field)
+    and ``lag:XX`` (months from the US unilateral rule to XX's measure). An unknown field is a
+    :class:`ScenarioError` naming ``source`` (see :func:`check_field`)."""
+    check_field(df, field, source)
     kind, _, iso = field.partition(":")
     if kind == "national":
         codes = [str(t).split() for t in df["national_adopters"]]

@@ -223,6 +223,8 @@ def test_moving_a_preference_shifts_the_batch_outcomes(page, tmp_path):
 def test_markup_in_an_override_shows_as_text(page, markup):
     from playwright.sync_api import expect
 
+    # the baseline is the rendered page's own emphasis: wait for the render before counting
+    expect(page.locator(".ttc-command")).to_be_visible(timeout=TIMEOUT_MS)
     emphasis = page.locator("b, strong").count()
     set_extra(page, f"scenario.description={markup}")
     expect(page.locator(".ttc-description")).to_have_text(markup, timeout=TIMEOUT_MS)

@@ -53,3 +53,26 @@ def test_the_table_and_a_mistyped_pattern(capsys):
     assert "us.patience" in out and "months of talks" in out
     assert main(["params", "patiense"]) == 2
     assert "did you mean 'us.patience'?" in capsys.readouterr().err
+
+
+SET_VALUES = {
+    "scenario.name": "mine",
+    "scenario.description": "a test",
+    "scenario.start": "2021-06",
+    "scenario.months": "12",
+    "scenario.extends": "russia_2022.toml",
+    "members.preferences": "preferences/russia_dual_use.csv",
+    "members.basket": "sme",
+}
+"""A valid value for each scenario-file key."""
+
+
+@pytest.mark.parametrize("info", params.FILE_KEYS, ids=lambda info: info.path)
+def test_the_listing_says_which_file_keys_set_refuses(capsys, info):
+    """``ttcsim params`` promises ``--set`` only for the keys ``--set`` accepts."""
+    from conftest import CHINA
+
+    code = main(["validate", str(CHINA), "--set", f"{info.path}={SET_VALUES[info.path]}"])
+    err = capsys.readouterr().err
+    file_only = "not with --set" in info.meaning
+    assert code == (2 if file_only else 0), (info.meaning, err)

@@ -4,6 +4,8 @@ messages (exit 2) with a "did you mean"."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 from conftest import CHINA, RUSSIA
@@ -25,6 +27,16 @@ def results(tmp_path_factory):
     )
     bare = folder / "bare.parquet"
     run_batch([CHINA], 12, 0, bare, workers=1)
+    run_batch([RUSSIA], 4, 0, folder / "russia.parquet", workers=1)
+    run_batch(
+        [CHINA],
+        2,
+        0,
+        folder / "three_sweeps.parquet",
+        sweeps=["us.patience=6,30", "members.NL.exposure=0,0.4", "us.reach=0.2,0.8"],
+        workers=1,
+    )
+    pd.DataFrame({"country": ["NL", "DE"], "exports": [1.0, 2.0]}).to_csv(folder / "foreign.csv", index=False)
     return folder
 
 
@@ -54,6 +66,100 @@ def test_wrong_figures_are_refused_with_a_message(results, capsys, args, problem
     assert code == 2, err
     assert problem in err and "Traceback" not in err
     assert err.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    "out, problem",
+    [
+        ("x.foo", "--out: {folder}/x.foo: unsupported image format 'foo'; use one of "),
+        ("x.svgg", "unsupported image format 'svgg' (did you mean 'svg'?)"),
+        ("noext", "--out: {folder}/noext: needs a suffix naming the image format; use one of "),
+        (".", "is a folder: name an image file"),
+    ],
+)
+def test_an_image_file_the_figure_cannot_be_written_to_is_refused(results, capsys, out, problem):
+    """What ``plot`` prints as written is the file it wrote: no traceback for an unknown format,
+    no silent ``.png`` added to a name without a suffix or to a folder."""
+    before = set(results.iterdir())
+    code, err = plot(capsys, str(results / "plain.parquet"), "--kind", "classes", "--out", str(results / out))
+    assert code == 2, err
+    assert problem.format(folder=results) in err and "Traceback" not in err
+    assert err.count("\n") == 1
+    assert set(results.iterdir()) == before
+
+
+def test_the_printed_name_is_the_written_file(results, capsys):
+    out = results / "classes.PDF"
+    code = main(["plot", str(results / "plain.parquet"), "--kind", "classes", "--out", str(out)])
+    assert code == 0
+    assert capsys.readouterr().out == f"wrote {out}\n"
+    assert out.read_bytes().startswith(b"%PDF")
+
+
+def test_a_figure_that_cannot_be_written_is_one_line_and_leaves_no_file(results, capsys, monkeypatch):
+    """A format matplotlib lists but cannot write here (``.pgf`` needs a TeX installation), or a
+    full disk: a message naming --out, and no half-written file left behind."""
+    from matplotlib.figure import Figure
+
+    def no_tex(self, fname, **kwargs):
+        Path(fname).write_text("%% partial")
+        raise RuntimeError("'xelatex' not found; install it")
+
+    monkeypatch.setattr(Figure, "savefig", no_tex)
+    out = results / "figure.pgf"
+    code, err = plot(capsys, str(results / "plain.parquet"), "--kind", "classes", "--out", str(out))
+    assert code == 2
+    assert f"--out: {out}: cannot write the figure ('xelatex' not found; install it)" in err, err
+    assert err.count("\n") == 1 and not out.exists()
+
+
+@pytest.mark.parametrize(
+    "src, missing",
+    [
+        ("plain.trajectories.parquet", "missing column(s) outcome_class"),
+        ("foreign.csv", "missing column(s) scenario, run, outcome_class"),
+    ],
+)
+@pytest.mark.parametrize("kind", ["classes", "timing", "dual_track"])
+def test_a_table_not_made_by_ttcsim_is_refused(results, capsys, src, missing, kind):
+    code, err = plot(capsys, str(results / src), "--kind", kind, "--out", str(results / "x.png"))
+    assert code == 2, err
+    assert f"{results / src}: not a ttcsim results file ({missing}" in err, err
+    assert "Traceback" not in err and err.count("\n") == 1
+
+
+def test_two_files_with_the_same_scenario_name_are_not_pooled(results, capsys):
+    plain, bare = results / "plain.parquet", results / "bare.parquet"
+    code, err = plot(capsys, str(plain), str(bare), "--kind", "classes", "--out", str(results / "x.png"))
+    assert code == 2, err
+    assert f"{bare}: china_2022: also in {plain}" in err and "--label" in err, err
+    assert err.count("\n") == 1
+    # files with scenarios of their own draw together
+    out = results / "two_files.png"
+    code, err = plot(capsys, str(results / "russia.parquet"), str(bare), "--kind", "classes", "--out", str(out))
+    assert code == 0, err
+    assert out.stat().st_size > 10_000
+
+
+def test_a_heat_map_never_averages_over_a_third_sweep(results, capsys):
+    axes = ["--x", "sweep.us.patience", "--y", "sweep.members.NL.exposure"]
+    code, err = plot(
+        capsys, str(results / "three_sweeps.parquet"), "--kind", "heatmap", *axes, "--out", str(results / "x.png")
+    )
+    assert code == 2, err
+    assert "sweep.us.reach" in err and "2 values" in err and err.count("\n") == 1, err
+    out = results / "heatmap.png"  # two sweeps, both mapped: drawn
+    code, err = plot(capsys, str(results / "sweep.parquet"), "--kind", "heatmap", *axes, "--out", str(out))
+    assert code == 0, err
+    assert out.stat().st_size > 10_000
+
+
+def test_a_field_error_names_the_flag(results, capsys):
+    code, err = plot(
+        capsys, str(results / "plain.parquet"), "--kind", "timing", "--field", "lag:XX", "--out", str(results / "x.png")
+    )
+    assert code == 2
+    assert err.startswith("ttcsim: error: --field: lag:XX: unknown member code 'XX'"), err
 
 
 def test_by_sweep_draws_one_series_per_point(results, capsys):

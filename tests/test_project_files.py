@@ -3,6 +3,7 @@ cite the software (CITATION.cff, read by GitHub and Zenodo)."""
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 
@@ -20,3 +21,12 @@ def test_license_and_citation_agree_with_pyproject():
     assert citation["license"] == project["license"]
     assert citation["version"] == project["version"]
     assert citation["title"].startswith("ttcsim") and citation["authors"]
+
+
+def test_the_readme_layout_names_every_module_of_the_package():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    layout = readme.split("## Layout", 1)[1].split("```")[1]
+    package = layout.split("sim/", 1)[1].split("scenarios/", 1)[0]
+    listed = set(re.findall(r"\b\w+\b", package))
+    modules = {p.stem for p in (ROOT / "sim").glob("*.py") if p.stem != "__init__"}
+    assert modules <= listed, f"not in the README's Layout: {sorted(modules - listed)}"

@@ -435,7 +435,7 @@ def test_pool_workers_die_with_their_parent(method):
     assert not left, f"workers {left} outlived their parent"
 
 
-# ----------------------------------------------------------------------------- batch inputs (issue 8)
+# ----------------------------------------------------------------------------- batch inputs
 
 
 def test_two_scenarios_with_one_name_are_refused_unless_relabelled(tmp_path, ttcsim):

@@ -350,7 +350,7 @@ def check_scenario_or_error(path: Path, load=load_scenario) -> None:
         assert str(e).isprintable() and ": " in str(e), repr(str(e))
         return
     assert isinstance(sc, Scenario), f"the loader returned {sc!r}"
-    assert MONTH_RE.match(sc.start) and 1 <= sc.months <= 600
+    assert MONTH_RE.fullmatch(sc.start) and 1 <= sc.months <= 600
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
