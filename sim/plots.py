@@ -8,9 +8,11 @@ palette. ``ttcsim plot`` writes them to files; :func:`dual_track` composes the h
 from __future__ import annotations
 
 import argparse
+import json
 import math
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 
@@ -307,16 +309,37 @@ def read_plot_results(paths: Sequence[str]) -> pd.DataFrame:
         df = read_results([path])
         check_results(df, path)
         for name in _scenarios(df):
-            if name in holder:
+            if name in holder and not _replications_of_one_experiment(holder[name], path, name):
                 raise ScenarioError(
                     path,
                     name,
                     f"also in {holder[name]}: their runs would be pooled into one series; give each "
-                    "its own name with 'ttcsim batch ... --label NAME'",
+                    "its own name with 'ttcsim batch ... --label NAME' (batches of the same scenario, "
+                    "inputs and sweeps with different --seed do pool)",
                 )
             holder[name] = path
         frames.append(df)
     return pd.concat(frames, ignore_index=True)
+
+
+def _replications_of_one_experiment(first: str, second: str, name: str) -> bool:
+    """Whether scenario ``name`` in two results files is the same experiment run with
+    different batch seeds (a large study split into batches), by their manifests: the same
+    resolved scenario, overrides and sweeps, another seed. Such runs may pool."""
+    from .batch import manifest_path
+
+    def identity(path: str) -> tuple[Any, Any] | None:
+        try:
+            manifest = json.loads(manifest_path(Path(path)).read_text())
+            scenario = next(s for s in manifest["scenarios"] if s["name"] == name)
+            return (scenario["resolved_sha256"], manifest["overrides"], manifest["sweeps"]), manifest[
+                "batch_seed"
+            ]
+        except (OSError, ValueError, KeyError, TypeError, StopIteration):
+            return None
+
+    a, b = identity(first), identity(second)
+    return a is not None and b is not None and a[0] == b[0] and a[1] != b[1]
 
 
 def save_figure(fig: Figure, out: Path) -> None:

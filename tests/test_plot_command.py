@@ -27,6 +27,7 @@ def results(tmp_path_factory):
     )
     bare = folder / "bare.parquet"
     run_batch([CHINA], 12, 0, bare, workers=1)
+    run_batch([CHINA], 12, 1, folder / "bare_seed1.parquet", workers=1)  # more replications of bare
     run_batch([RUSSIA], 4, 0, folder / "russia.parquet", workers=1)
     run_batch(
         [CHINA],
@@ -139,6 +140,9 @@ def test_two_files_with_the_same_scenario_name_are_not_pooled(results, capsys):
     code, err = plot(capsys, str(results / "russia.parquet"), str(bare), "--kind", "classes", "--out", str(out))
     assert code == 0, err
     assert out.stat().st_size > 10_000
+    # the same experiment with another batch seed is more replications: they pool
+    code, err = plot(capsys, str(bare), str(results / "bare_seed1.parquet"), "--kind", "classes", "--out", str(out))
+    assert code == 0, err
 
 
 def test_a_heat_map_never_averages_over_a_third_sweep(results, capsys):
