@@ -910,8 +910,21 @@ def _as_csv(table: pa.Table, header: bool = True) -> pa.Buffer:
 
 def results_hash(path: str | Path) -> str:
     """The run hash of a results file: SHA-256 over its table written as CSV, so the same
-    rows give the same hash in Parquet and in CSV."""
-    return hashlib.sha256(_as_csv(read_table(path))).hexdigest()
+    rows give the same hash in Parquet and in CSV. Parquet is read in slices of rows, so a
+    large batch is never held in memory as text at once."""
+    path = Path(path)
+    if path.suffix == ".csv":
+        slices: Iterable[pa.RecordBatch] = read_table(path).to_batches(max_chunksize=HASH_SLICE)
+    else:
+        slices = pq.ParquetFile(path).iter_batches(batch_size=HASH_SLICE)
+    digest = hashlib.sha256()
+    for k, rows in enumerate(slices):
+        digest.update(_as_csv(pa.Table.from_batches([rows]), header=k == 0))
+    return digest.hexdigest()
+
+
+HASH_SLICE = 65_536
+"""Rows per slice when hashing a results file."""
 
 
 def verify_trajectories(results: str | Path) -> None:

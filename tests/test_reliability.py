@@ -537,3 +537,11 @@ def test_manifest_paths_are_relative_to_its_folder(tmp_path):
     assert not any(Path(f).is_absolute() for f in files), files
     assert (out.parent / m["scenarios"][0]["file"]).resolve() == CHINA.resolve()
     assert (out.parent / m["trajectories"]).resolve() == trajectories_path(out).resolve()
+
+
+def test_the_run_hash_does_not_depend_on_how_the_file_is_sliced(tmp_path, monkeypatch):
+    out = tmp_path / "r.parquet"
+    run_batch([RUSSIA, CHINA], out=out, runs=5, seed=1, workers=1)
+    whole = batch_module.results_hash(out)
+    monkeypatch.setattr(batch_module, "HASH_SLICE", 3)  # 10 rows in slices of 3
+    assert batch_module.results_hash(out) == whole == json.loads(manifest_path(out).read_text())["run_hash"]
