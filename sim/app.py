@@ -49,7 +49,7 @@ from matplotlib.figure import Figure
 from sim import plots
 from sim.batch import simulate
 from sim.distributions import Distribution
-from sim.model import TTCModel
+from sim.model import TTCModel, check_seed
 from sim.scenario import Scenario, ScenarioError, load_scenario, to_toml
 from sim.stylized import column
 
@@ -361,8 +361,12 @@ def start_over(_: str) -> None:
 
 
 def seed_problem(s: int | None) -> str:
-    """Why ``s`` cannot seed a run, or "" (seeds are whole numbers >= 0)."""
-    return "" if s is not None and s >= 0 else "seed must be a whole number of at least 0"
+    """Why ``s`` cannot seed a run (the model's rule), or ""."""
+    try:
+        check_seed(s, "seed")
+    except ScenarioError as e:
+        return f"seed {e.problem}"
+    return ""
 
 
 @solara.component

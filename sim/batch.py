@@ -58,7 +58,7 @@ import pyarrow.parquet as pq
 
 from .distributions import Distribution
 from .messages import show
-from .model import TTCModel
+from .model import TTCModel, check_seed
 from .options import WORKERS_PER_CORE, add_executor, add_overrides
 from .outcomes import MONTH_FIELDS
 from .scenario import Scenario, ScenarioError, load_scenario, parse_override, parse_value
@@ -93,12 +93,6 @@ def check_workers(workers: int | None) -> None:
             f"at most {max_workers()} ({WORKERS_PER_CORE} per core on this machine's "
             f"{os.cpu_count() or 1} cores); more processes only add memory, about 115 MB each",
         )
-
-
-def check_seed(seed: int, flag: str = "--seed") -> None:
-    """A seed is a whole number >= 0 (``numpy.random.SeedSequence`` takes no negative)."""
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise ScenarioError(flag, str(seed), "must be a whole number >= 0")
 
 
 # ----------------------------------------------------------------------------- schema

@@ -49,7 +49,8 @@ import numpy as np
 import pandas as pd
 
 from . import params as P
-from .batch import ModelAt, check_seed, evaluate_points
+from .batch import ModelAt, evaluate_points
+from .model import check_seed
 from .options import add_executor, add_overrides
 from .scenario import Scenario, ScenarioError, load_scenario, toml_value
 from .stylized import md, statistic

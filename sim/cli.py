@@ -91,9 +91,6 @@ def _fmt(value: Any) -> str:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from .batch import check_seed
-
-    check_seed(args.seed)
     sc = load_scenario(args.scenario, args.overrides)
     model = TTCModel(sc, rng=args.seed).run()
     row = model.outcome()

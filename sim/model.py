@@ -43,7 +43,7 @@ from .agents import (
     UnitedStates,
 )
 from .params import MEMBER_KEYS, CommissionParams, EUParams, TargetParams, TTCParams, USParams
-from .scenario import Scenario, generator, member_table
+from .scenario import Scenario, ScenarioError, generator, member_table
 
 STREAMS = ("parameters", "perception", "eu", "ttc", "outside", "bilateral", "agenda", "retaliation")
 """One random substream per mechanism (and one for sampling the scenario's distributions)."""
@@ -73,6 +73,13 @@ SOFT_WINDOW = 24
 scenarios share."""
 
 
+def check_seed(seed: Any, flag: str = "--seed") -> None:
+    """A seed is a whole number >= 0 (``numpy.random.SeedSequence`` takes no negative);
+    ``flag`` names it in the message."""
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ScenarioError(flag, str(seed), "must be a whole number >= 0")
+
+
 def _section(cls: type, values: dict[str, Any], name: str) -> Any:
     return cls(**{f.name: values[f"{name}.{f.name}"] for f in fields(cls)})
 
@@ -89,6 +96,7 @@ class TTCModel(mesa.Model):
     def __init__(self, scenario: Scenario, rng: int | None = None, record: bool | str = True):
         if rng is None:
             rng = int(np.random.SeedSequence().generate_state(1, np.uint64)[0] >> 1)
+        check_seed(rng)
         super().__init__(rng=rng)
         self.config = scenario
         self.seed = int(rng)

@@ -25,8 +25,9 @@ import numpy as np
 import pandas as pd
 
 from . import params as P
-from .batch import ModelAt, check_seed, evaluate_points, output_lock, refuse_existing
+from .batch import ModelAt, evaluate_points, output_lock, refuse_existing
 from .distributions import Distribution
+from .model import check_seed
 from .options import add_executor, add_overrides
 from .scenario import Scenario, ScenarioError, load_scenario
 
