@@ -784,13 +784,8 @@ class Store:
             shutil.rmtree(self.partial)
         elif not force:
             existing = [p for p in (out, manifest_path(out), trajectories_path(out)) if p.exists()]
-            if existing and not resume:
-                shared = "" if existing[0] == out else f" ({out.stem}.parquet and {out.stem}.csv share it)"
-                raise ScenarioError(
-                    str(existing[0]),
-                    "",
-                    f"already exists{shared}; pass --force to replace it (nothing was run or overwritten)",
-                )
+            if not resume:
+                refuse_existing(existing, force)
             if existing and out.exists() and _manifest_names(out):
                 raise ScenarioError(
                     str(out), "", "is complete (its manifest is beside it): nothing to resume"

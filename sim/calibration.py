@@ -49,7 +49,7 @@ import numpy as np
 import pandas as pd
 
 from . import params as P
-from .batch import ModelAt, evaluate_points
+from .batch import ModelAt, evaluate_points, refuse_existing
 from .model import check_seed
 from .options import add_executor, add_overrides
 from .scenario import Scenario, ScenarioError, load_scenario, toml_value
@@ -503,8 +503,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     if not out.parent.is_dir():
         raise ScenarioError("--out", str(out), f"folder {out.parent} does not exist")
     with output_lock(out, ["ttcsim", *sys.argv[1:]]):
-        if out.exists() and not args.force:
-            raise ScenarioError(str(out), "", "already exists; pass --force to replace it")
+        refuse_existing([out], args.force)
         return _calibrate_to(args, out)
 
 
