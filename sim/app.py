@@ -50,6 +50,7 @@ from sim import plots
 from sim.batch import simulate
 from sim.distributions import Distribution
 from sim.model import TTCModel, check_seed
+from sim.outcomes import outcome
 from sim.scenario import Scenario, ScenarioError, load_scenario, to_toml
 from sim.stylized import column
 
@@ -81,16 +82,29 @@ CONTROLS = (
     Control("members.DE.retaliation_fear", "DE fear of retaliation", 0, 1, 0.01),
     Control("members.*.threat", "Threat perception of all members", 0, 1, 0.01),
 )
-METRICS = (
-    ("coordinated", "P(coordinated)", "share"),
-    ("us_unilateral", "P(US acts alone)", "share"),
-    ("eu_adopted", "P(EU-level measure)", "share"),
-    ("national:NL", "P(NL adopts nationally)", "share"),
-    ("national:DE", "P(DE adopts nationally)", "share"),
-    ("month_unilateral", "median month of US unilateral rule", "median"),
-    ("effective_alignment", "effective alignment (mean)", "mean"),
-    ("soft_share", "soft-track attention share (mean)", "mean"),
+SUMMARY_OF_KIND = {"bool": "share", "month": "median", "float": "mean"}
+"""How the page summarises a batch's outcome field, by the field's declared kind."""
+
+
+def metric_kind(field: str) -> str:
+    """The summary of an outcome field (``national:XX``, XX adopted nationally, is a share)."""
+    return "share" if field.startswith("national:") else SUMMARY_OF_KIND[outcome(field).kind]
+
+
+METRICS = tuple(
+    (field, label, metric_kind(field))
+    for field, label in (
+        ("coordinated", "P(coordinated)"),
+        ("us_unilateral", "P(US acts alone)"),
+        ("eu_adopted", "P(EU-level measure)"),
+        ("national:NL", "P(NL adopts nationally)"),
+        ("national:DE", "P(DE adopts nationally)"),
+        ("month_unilateral", "median month of US unilateral rule"),
+        ("effective_alignment", "effective alignment (mean)"),
+        ("soft_share", "soft-track attention share (mean)"),
+    )
 )
+"""The batch summary: (outcome field, label, summary)."""
 
 
 def shipped() -> dict[str, Path]:

@@ -60,7 +60,7 @@ from .distributions import Distribution
 from .messages import show
 from .model import TTCModel, check_seed
 from .options import WORKERS_PER_CORE, add_executor, add_overrides
-from .outcomes import MONTH_FIELDS
+from .outcomes import OUTCOMES, OutcomeKind
 from .scenario import Scenario, ScenarioError, load_scenario, parse_override, parse_value
 
 # ----------------------------------------------------------------------------- limits
@@ -97,27 +97,27 @@ def check_workers(workers: int | None) -> None:
 
 # ----------------------------------------------------------------------------- schema
 
-_BOOL = ("coordinated", "us_unilateral", "eu_adopted")
-_INT = ("run", "point", "seed", "n_national_adopters", "soft_deliverables", *MONTH_FIELDS)
-_STR = ("scenario", "national_adopters", "national_months", "pivotal", "outcome_class")
-OUTCOME_COLUMNS = (
-    "scenario", "point", "run", "seed",
-    "coordinated", "month_coordinated", "months_shock_to_coordination",
-    "us_unilateral", "month_unilateral", "us_stringency",
-    "eu_adopted", "month_eu", "eu_stringency", "alignment", "effective_alignment",
-    "national_adopters", "n_national_adopters", "national_months", "month_first_national",
-    "pivotal", "fragmentation", "soft_share", "soft_deliverables", "exporter_cost", "outcome_class",
-)  # fmt: skip
+RUN_COLUMNS: tuple[tuple[str, OutcomeKind], ...] = (
+    ("scenario", "str"),
+    ("point", "int"),
+    ("run", "int"),
+    ("seed", "int"),
+)
+"""The runner's own columns, which say which run a row is: then come the declared outcomes."""
+_KINDS: dict[str, OutcomeKind] = dict(RUN_COLUMNS) | {o.name: o.kind for o in OUTCOMES}
+OUTCOME_COLUMNS = tuple(_KINDS)
+_ARROW_TYPES: dict[OutcomeKind, pa.DataType] = {
+    "bool": pa.bool_(),
+    "int": pa.int64(),
+    "month": pa.int64(),
+    "float": pa.float64(),
+    "str": pa.string(),
+}
 
 
 def _arrow_type(name: str) -> pa.DataType:
-    if name in _BOOL:
-        return pa.bool_()
-    if name in _INT:
-        return pa.int64()
-    if name in _STR:
-        return pa.string()
-    return pa.float64()
+    """The Arrow type of one of the ``OUTCOME_COLUMNS``."""
+    return _ARROW_TYPES[_KINDS[name]]
 
 
 def run_seed(batch_seed: int, run_index: int) -> int:

@@ -29,13 +29,20 @@ from .batch import ModelAt, evaluate_points, output_lock, refuse_existing
 from .distributions import Distribution
 from .model import check_seed
 from .options import add_executor, add_overrides
+from .outcomes import outcome
 from .scenario import Scenario, ScenarioError, load_scenario
 
+STATISTIC_OF_KIND = {"bool": "share", "month": "censored", "float": "mean"}
+"""How a design point's replications are summarised, by the outcome's declared kind: a share,
+a month (runs without the event count as the horizon), or a mean."""
 OUTPUTS: dict[str, tuple[str, str]] = {
-    "P(coordinated)": ("coordinated", "share"),
-    "P(US unilateral)": ("us_unilateral", "share"),
-    "month of US unilateral action": ("month_unilateral", "censored"),
-    "effective alignment": ("effective_alignment", "mean"),
+    label: (field, STATISTIC_OF_KIND[outcome(field).kind])
+    for label, field in {
+        "P(coordinated)": "coordinated",
+        "P(US unilateral)": "us_unilateral",
+        "month of US unilateral action": "month_unilateral",
+        "effective alignment": "effective_alignment",
+    }.items()
 }
 METHODS = ("sobol", "morris")
 

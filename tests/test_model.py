@@ -15,34 +15,9 @@ from hypothesis.extra.numpy import arrays
 
 from sim import OUTCOME_CLASSES, TTCModel, load_scenario, run
 from sim.agents import MemberState
-from sim.outcomes import MONTH_FIELDS
+from sim.outcomes import MONTH_FIELDS, OUTCOMES
 
-SPEC_FIELDS = [
-    "coordinated",
-    "month_coordinated",
-    "months_shock_to_coordination",
-    "us_unilateral",
-    "month_unilateral",
-    "us_stringency",
-    "eu_adopted",
-    "month_eu",
-    "eu_stringency",
-    "alignment",
-    "effective_alignment",
-    "national_adopters",
-    "n_national_adopters",
-    "national_months",
-    "month_first_national",
-    "pivotal",
-    "fragmentation",
-    "soft_share",
-    "soft_deliverables",
-    "exporter_cost",
-    "outcome_class",
-    "run",
-    "seed",
-    "scenario",
-]
+SPEC_FIELDS = [o.name for o in OUTCOMES] + ["run", "seed", "scenario"]
 
 
 def check_row(row: dict, months: int) -> None:
