@@ -17,12 +17,9 @@ import sys
 import tomllib
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure
 
 from sim import load_scenario
 from sim.batch import simulate
@@ -96,8 +93,8 @@ def main(argv: list[str] | None = None) -> int:
 
     # ---- figure: change in each metric with its paired 95 % interval
     names = list(dict.fromkeys(table.counterfactual))
-    fig, axes = plt.subplots(
-        1, len(METRICS), figsize=(3.3 * len(METRICS), 0.42 * len(names) + 1.8), sharey=True
+    fig = Figure(figsize=(3.3 * len(METRICS), 0.42 * len(names) + 1.8))
+    axes = fig.subplots(1, len(METRICS), sharey=True
     )
     y = np.arange(len(names))
     for ax, label in zip(axes, METRICS, strict=True):
@@ -116,7 +113,6 @@ def main(argv: list[str] | None = None) -> int:
     )
     fig.tight_layout()
     fig.savefig(args.out / "counterfactuals.png", dpi=110)
-    plt.close(fig)
 
     def cell(r: pd.Series) -> str:
         return f"{r['baseline_value']:.2f} -> {r['value']:.2f} ({r['change']:+.2f} +/- {r['half_width']:.2f})"

@@ -18,7 +18,6 @@ import sys
 import time
 from pathlib import Path
 
-import matplotlib.pyplot as plt
 import pandas as pd
 
 from sim import load_scenario
@@ -60,7 +59,6 @@ def main(argv: list[str] | None = None) -> int:
 
     fig = dual_track(df, traj)
     fig.savefig(args.out / "dual_track.png", dpi=110)
-    plt.close(fig)
 
     batches = {name: g for name, g in df.groupby("scenario")}
     results = evaluate(batches)

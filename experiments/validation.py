@@ -19,12 +19,9 @@ import sys
 import textwrap
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure
 
 from sim import load_scenario
 from sim.batch import ModelAt, evaluate_points
@@ -62,7 +59,8 @@ def main(argv: list[str] | None = None) -> int:
         start = scenarios[name].start
         return int(start[:4]) + (int(start[5:]) - 1 + np.asarray(month)) / 12 + 1 / 24  # mid-month
 
-    fig, ax = plt.subplots(figsize=(10, 0.55 * len(timed) + 1.6))
+    fig = Figure(figsize=(10, 0.55 * len(timed) + 1.6))
+    ax = fig.subplots()
     for i, r in timed.iterrows():
         x = runs[r["scenario"]][f"event.{r['quantity']}"].dropna().to_numpy()
         if len(x):
@@ -99,7 +97,6 @@ def main(argv: list[str] | None = None) -> int:
     ax.invert_yaxis()
     fig.tight_layout()
     fig.savefig(args.out / "validation.png", dpi=110)
-    plt.close(fig)
 
     # ---- the dual-track account's findings as statistics
     r, c = runs["russia_2022"], runs["china_2022"]

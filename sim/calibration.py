@@ -440,13 +440,11 @@ def shipped_value(sc: Scenario, path: str, lo: float, hi: float) -> tuple[str, s
 
 
 def plot(result: CalibrationResult, path: Path, truth: dict[str, float] | None = None) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
 
     d = len(result.names)
-    fig, axes = plt.subplots(1, d, figsize=(3.6 * d, 3.2), squeeze=False)
+    fig = Figure(figsize=(3.6 * d, 3.2))
+    axes = fig.subplots(1, d, squeeze=False)
     for k, (ax, name) in enumerate(zip(axes[0], result.names, strict=True)):
         lo, hi = result.bounds[k]
         ax.hist(
@@ -468,7 +466,6 @@ def plot(result: CalibrationResult, path: Path, truth: dict[str, float] | None =
     fig.suptitle(f"Calibration of {result.scenario.name}: posterior vs prior")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
-    plt.close(fig)
 
 
 def add_command(sub: Any) -> None:

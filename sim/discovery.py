@@ -148,13 +148,11 @@ def discover(
 
 
 def plot(d: Discovery, path: Path) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
 
     n_box = max(1, len(d.boxes))
-    fig, axes = plt.subplots(1, 1 + n_box, figsize=(5 + 5 * n_box, 4.2))
+    fig = Figure(figsize=(5 + 5 * n_box, 4.2))
+    axes = fig.subplots(1, 1 + n_box)
     ax = axes[0]
     for k, b in enumerate(d.boxes, start=1):
         ax.plot(b.trajectory["coverage"], b.trajectory["density"], marker=".", label=f"box {k} peeling")
@@ -189,7 +187,6 @@ def plot(d: Discovery, path: Path) -> None:
         )
     fig.tight_layout()
     fig.savefig(path, dpi=110)
-    plt.close(fig)
 
 
 def add_command(sub: Any) -> None:

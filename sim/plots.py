@@ -14,20 +14,16 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import matplotlib
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.backend_bases import FigureCanvasBase
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib.axes import Axes  # noqa: E402
-from matplotlib.backend_bases import FigureCanvasBase  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-
-from .messages import suggest  # noqa: E402
-from .outcomes import OUTCOME_CLASSES  # noqa: E402
-from .scenario import ScenarioError  # noqa: E402
-from .stylized import column, load_facts  # noqa: E402
+from .messages import suggest
+from .outcomes import OUTCOME_CLASSES
+from .scenario import ScenarioError
+from .stylized import column, load_facts
 
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 CLASS_COLOURS = dict(
@@ -204,7 +200,8 @@ def _evaluate(df: pd.DataFrame, expr: str) -> pd.Series:
 
 def dual_track(df: pd.DataFrame, traj: pd.DataFrame | None = None) -> Figure:
     """The headline figure: how each track ends, when, and where the TTC's attention goes."""
-    fig, axes = plt.subplots(2, 3, figsize=(15, 8.5))
+    fig = Figure(figsize=(15, 8.5))
+    axes = fig.subplots(2, 3)
     outcome_classes(df, axes[0, 0])
     for ax, (field, given, title, label) in zip([axes[0, 1], axes[0, 2], axes[1, 0]], TIMING, strict=True):
         timing(df, ax, field, given, title, label)
@@ -397,21 +394,19 @@ def cmd_plot(args: argparse.Namespace) -> int:
     if args.kind == "dual_track":
         fig = dual_track(df, traj)
     else:
-        fig, ax = plt.subplots(figsize=(7, 4.5))
-    try:
-        if args.kind == "classes":
-            outcome_classes(df, ax)
-        elif args.kind == "timing":
-            given = "us_unilateral" if args.field.startswith("lag:") else ""
-            timing(df, ax, args.field, given, args.field, source="--field")
-        elif args.kind == "fan":
-            fan(traj, ax, "gap", "US-EU gap (ask - offer)", band="tolerance")  # type: ignore[arg-type]
-        elif args.kind == "heatmap":
-            heatmap(df, ax, args.outcome, args.x, args.y)
-        if args.kind != "dual_track":
-            fig.tight_layout()
-        save_figure(fig, out)
-    finally:
-        plt.close(fig)  # also when a panel refuses its input
+        fig = Figure(figsize=(7, 4.5))
+        ax = fig.subplots()
+    if args.kind == "classes":
+        outcome_classes(df, ax)
+    elif args.kind == "timing":
+        given = "us_unilateral" if args.field.startswith("lag:") else ""
+        timing(df, ax, args.field, given, args.field, source="--field")
+    elif args.kind == "fan":
+        fan(traj, ax, "gap", "US-EU gap (ask - offer)", band="tolerance")  # type: ignore[arg-type]
+    elif args.kind == "heatmap":
+        heatmap(df, ax, args.outcome, args.x, args.y)
+    if args.kind != "dual_track":
+        fig.tight_layout()
+    save_figure(fig, out)
     print(f"wrote {out}")
     return 0

@@ -269,19 +269,15 @@ def run_sensitivity(
 
 
 def plot(result: SensitivityResult, path: Path) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
 
     bars = (
         [("S1", "S1_conf", "first order"), ("ST", "ST_conf", "total")]
         if result.method == "sobol"
         else [("mu_star", "mu_star_conf", "mu*")]
     )
-    fig, axes = plt.subplots(
-        1, len(OUTPUTS), figsize=(4.2 * len(OUTPUTS), 0.35 * result.problem["num_vars"] + 2.2), sharey=True
-    )
+    fig = Figure(figsize=(4.2 * len(OUTPUTS), 0.35 * result.problem["num_vars"] + 2.2))
+    axes = fig.subplots(1, len(OUTPUTS), sharey=True)
     names = result.problem["names"]
     y = np.arange(len(names))
     for ax, label in zip(axes, OUTPUTS, strict=True):
@@ -305,7 +301,6 @@ def plot(result: SensitivityResult, path: Path) -> None:
     fig.suptitle(f"Sensitivity of {result.scenario}: {result.method} indices with 95 % intervals")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
-    plt.close(fig)
 
 
 OUTPUT_FILES = ("indices.csv", "runs.parquet", "sensitivity.md", "sensitivity.png")

@@ -4,6 +4,8 @@ messages (exit 2) with a "did you mean"."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -182,3 +184,14 @@ def test_by_sweep_draws_one_series_per_point(results, capsys):
         code, err = plot(capsys, str(results / "sweep.parquet"), "--kind", kind, "--by", "sweep", "--out", str(png))
         assert code == 0, err
         assert png.stat().st_size > 10_000
+
+
+def test_importing_the_figures_leaves_the_users_matplotlib_alone():
+    """A notebook's inline backend survives ``import sim.plots`` (the figures are Figure
+    objects that need no backend switch and no pyplot)."""
+    code = (
+        "import sys, matplotlib; matplotlib.use('svg'); import sim.plots; "
+        "print(matplotlib.get_backend(), 'matplotlib.pyplot' in sys.modules)"
+    )
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert r.stdout.split() == ["svg", "False"], r.stdout + r.stderr
