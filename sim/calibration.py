@@ -35,10 +35,8 @@ A target file is TOML::
 
 from __future__ import annotations
 
-import argparse
 import math
 import os
-import sys
 import tomllib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -49,10 +47,9 @@ import numpy as np
 import pandas as pd
 
 from . import params as P
-from .batch import ModelAt, evaluate_points, refuse_existing
+from .batch import ModelAt, evaluate_points
 from .model import check_seed
-from .options import add_executor, add_overrides
-from .scenario import Scenario, ScenarioError, load_scenario, toml_value
+from .scenario import Scenario, ScenarioError, toml_value
 from .stylized import md, statistic
 
 OPS = ("=", ">=", "<=", "in")
@@ -466,67 +463,3 @@ def plot(result: CalibrationResult, path: Path, truth: dict[str, float] | None =
     fig.suptitle(f"Calibration of {result.scenario.name}: posterior vs prior")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
-
-
-def add_command(sub: Any) -> None:
-    p = sub.add_parser("calibrate", help="ABC-SMC calibration of parameters against historical targets")
-    p.add_argument("scenario")
-    p.add_argument("--targets", required=True, help="targets TOML file")
-    p.add_argument(
-        "--params", nargs="+", required=True, metavar="PATH=LOW:HIGH", help="parameters and prior ranges"
-    )
-    p.add_argument("--particles", type=int, default=200)
-    p.add_argument("--replications", type=int, default=20)
-    p.add_argument("--generations", type=int, default=4)
-    p.add_argument("--quantile", type=float, default=0.3, help="share of each generation kept")
-    p.add_argument("--seed", type=int, default=0)
-    add_overrides(p)
-    add_executor(p)
-    p.add_argument(
-        "--out", required=True, help="posterior scenario file (.toml); report and plot go beside it"
-    )
-    p.add_argument("--report-dir", help="folder for the report (default: beside --out)")
-    p.add_argument("--force", action="store_true", help="replace an existing output file")
-
-
-def cmd_calibrate(args: argparse.Namespace) -> int:
-    from .batch import output_lock
-
-    out = Path(args.out)
-    if out.suffix != ".toml":
-        raise ScenarioError("--out", str(out), "must end in .toml")
-    if out.is_dir():
-        raise ScenarioError("--out", str(out), "is a folder; name the posterior scenario file")
-    if not out.parent.is_dir():
-        raise ScenarioError("--out", str(out), f"folder {out.parent} does not exist")
-    with output_lock(out, ["ttcsim", *sys.argv[1:]]):
-        refuse_existing([out], args.force)
-        return _calibrate_to(args, out)
-
-
-def _calibrate_to(args: argparse.Namespace, out: Path) -> int:
-    sc = load_scenario(args.scenario, args.overrides)
-    targets = load_targets(args.targets)
-    params = [parse_param(sc, t) for t in args.params]
-    result = calibrate(
-        sc,
-        targets,
-        params,
-        args.particles,
-        args.replications,
-        args.generations,
-        args.quantile,
-        args.seed,
-        args.workers,
-        args.scheduler,
-    )
-    out.write_text(posterior_scenario(result, Path(args.scenario), out))
-    load_scenario(out)  # the written file must itself be a valid scenario
-    rdir = Path(args.report_dir) if args.report_dir else out.parent
-    rdir.mkdir(parents=True, exist_ok=True)
-    # the report names the posterior as seen from its own folder, never by a machine's path
-    text = report(result, Path(os.path.relpath(out.resolve(), rdir.resolve())))
-    (rdir / f"{out.stem}.report.md").write_text(text)
-    plot(result, rdir / f"{out.stem}.posterior.png")
-    print(text)
-    return 0

@@ -13,12 +13,9 @@ sensitivity analysis (``runs.parquet``), whose factors vary widely.
 
 from __future__ import annotations
 
-import argparse
 import logging
-import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -187,66 +184,3 @@ def plot(d: Discovery, path: Path) -> None:
         )
     fig.tight_layout()
     fig.savefig(path, dpi=110)
-
-
-def add_command(sub: Any) -> None:
-    p = sub.add_parser("discover", help="PRIM scenario discovery over a results file's param.* columns")
-    p.add_argument(
-        "results", nargs="+", help="results .parquet file(s) (a batch, or a sensitivity runs.parquet)"
-    )
-    p.add_argument(
-        "--outcome",
-        required=True,
-        help="expression over outcome fields, e.g. 'coordinated' or 'month_unilateral < 12'",
-    )
-    p.add_argument("--params", nargs="+", help="param.* columns to search (default: all that vary)")
-    p.add_argument("--max-boxes", type=int, default=2)
-    p.add_argument("--out", required=True, help="output folder (discovery.md, discovery.png, boxes.csv)")
-    p.add_argument("--force", action="store_true", help="replace the outputs of an earlier discovery")
-
-
-OUTPUT_FILES = ("discovery.md", "boxes.csv", "discovery.png")
-
-
-def cmd_discover(args: argparse.Namespace) -> int:
-    from .batch import output_lock, refuse_existing
-
-    out = Path(args.out)
-    if out.exists() and not out.is_dir():
-        raise ScenarioError("--out", str(out), "is a file; name an output folder")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with output_lock(out, ["ttcsim", *sys.argv[1:]]):
-        refuse_existing([out / name for name in OUTPUT_FILES], args.force)
-        return _discover_to(args, out)
-
-
-def _discover_to(args: argparse.Namespace, out: Path) -> int:
-    from .batch import read_results
-
-    df = read_results(args.results)
-    params = [c if c.startswith("param.") else f"param.{c}" for c in args.params] if args.params else None
-    if params:
-        missing = [c for c in params if c not in df]
-        if missing:
-            raise ScenarioError("--params", missing[0], "not a column of the results")
-    d = discover(df, args.outcome, params, args.max_boxes)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "discovery.md").write_text(d.markdown())
-    rows = [
-        {
-            "box": k,
-            "parameter": p,
-            "min": r["min"],
-            "max": r["max"],
-            "coverage": b.coverage,
-            "density": b.density,
-        }
-        for k, b in enumerate(d.boxes, start=1)
-        for p, r in b.limits.iterrows()
-    ]
-    pd.DataFrame(rows, columns=["box", "parameter", "min", "max", "coverage", "density"]).to_csv(
-        out / "boxes.csv", index=False
-    )
-    plot(d, out / "discovery.png")
-    print(d.markdown())
-    return 0

@@ -7,7 +7,6 @@ palette. ``ttcsim plot`` writes them to files; :func:`dual_track` composes the h
 
 from __future__ import annotations
 
-import argparse
 import json
 import math
 from collections.abc import Sequence
@@ -216,7 +215,7 @@ def dual_track(df: pd.DataFrame, traj: pd.DataFrame | None = None) -> Figure:
     return fig
 
 
-# ----------------------------------------------------------------------------- CLI
+# ----------------------------------------------------------------------------- results and image files
 
 
 def sweep_columns(df: pd.DataFrame) -> list[str]:
@@ -349,64 +348,3 @@ def save_figure(fig: Figure, out: Path) -> None:
         if not existed:
             out.unlink(missing_ok=True)
         raise ScenarioError("--out", str(out), f"cannot write the figure ({e})") from None
-
-
-def cmd_plot(args: argparse.Namespace) -> int:
-    from .batch import read_results, trajectories_path, verify_trajectories
-
-    out = Path(args.out)
-    check_image_path(out)
-    df = read_plot_results(args.results)
-    traj: pd.DataFrame | None = None
-    if args.kind in ("fan", "dual_track"):
-        for p in args.results:
-            verify_trajectories(p)  # never another batch's trajectories beside these results
-        tpaths = [trajectories_path(Path(p)) for p in args.results]
-        missing = [str(p) for p in tpaths if not p.exists()]
-        if missing:
-            raise ScenarioError(
-                missing[0],
-                "",
-                f"no trajectories for --kind {args.kind}: rerun 'ttcsim batch' with --trajectories",
-            )
-        traj = read_results(tpaths)
-    if args.kind == "heatmap":
-        if not (args.x and args.y):
-            raise ScenarioError("--kind heatmap", "", "needs --x and --y (swept columns)")
-        if df["scenario"].nunique() > 1:
-            raise ScenarioError(
-                "--kind heatmap",
-                "",
-                f"the results hold {df['scenario'].nunique()} scenarios "
-                f"({', '.join(map(str, df['scenario'].unique()))}); a heat map pools runs over one scenario: "
-                "plot one scenario's results",
-            )
-    elif sweep_columns(df) and df[sweep_columns(df)].drop_duplicates().shape[0] > 1:
-        if args.by != "sweep":
-            points = df[sweep_columns(df)].drop_duplicates().shape[0]
-            raise ScenarioError(
-                "--kind " + args.kind,
-                "",
-                f"the results hold {points} sweep points ({', '.join(sweep_columns(df))}); pass --by sweep "
-                "to draw one series per point, or --kind heatmap to map an outcome over two sweeps",
-            )
-        df, traj = label_sweep_points(df, traj)
-    if args.kind == "dual_track":
-        fig = dual_track(df, traj)
-    else:
-        fig = Figure(figsize=(7, 4.5))
-        ax = fig.subplots()
-    if args.kind == "classes":
-        outcome_classes(df, ax)
-    elif args.kind == "timing":
-        given = "us_unilateral" if args.field.startswith("lag:") else ""
-        timing(df, ax, args.field, given, args.field, source="--field")
-    elif args.kind == "fan":
-        fan(traj, ax, "gap", "US-EU gap (ask - offer)", band="tolerance")  # type: ignore[arg-type]
-    elif args.kind == "heatmap":
-        heatmap(df, ax, args.outcome, args.x, args.y)
-    if args.kind != "dual_track":
-        fig.tight_layout()
-    save_figure(fig, out)
-    print(f"wrote {out}")
-    return 0

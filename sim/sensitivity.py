@@ -13,9 +13,7 @@ without it count as the horizon, i.e. censored) and effective alignment.
 
 from __future__ import annotations
 
-import argparse
 import math
-import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,12 +23,11 @@ import numpy as np
 import pandas as pd
 
 from . import params as P
-from .batch import ModelAt, evaluate_points, output_lock, refuse_existing
+from .batch import ModelAt, evaluate_points
 from .distributions import Distribution
 from .model import check_seed
-from .options import add_executor, add_overrides
 from .outcomes import outcome
-from .scenario import Scenario, ScenarioError, load_scenario
+from .scenario import Scenario, ScenarioError
 
 STATISTIC_OF_KIND = {"bool": "share", "month": "censored", "float": "mean"}
 """How a design point's replications are summarised, by the outcome's declared kind: a share,
@@ -312,61 +309,3 @@ def write(result: SensitivityResult, out: Path) -> None:
     result.runs.to_parquet(out / "runs.parquet", index=False)
     (out / "sensitivity.md").write_text(result.markdown())
     plot(result, out / "sensitivity.png")
-
-
-# ----------------------------------------------------------------------------- CLI
-
-
-def add_command(sub: Any) -> None:
-    p = sub.add_parser("sensitivity", help="Sobol or Morris sensitivity of outcomes to preferences (SALib)")
-    p.add_argument("scenario")
-    p.add_argument("--method", choices=METHODS, default="sobol")
-    p.add_argument(
-        "--params",
-        nargs="+",
-        default=[],
-        metavar="PATH",
-        help="factors (default: the scenario's distributions); members.*.key moves all members",
-    )
-    p.add_argument(
-        "--range",
-        dest="ranges",
-        action="append",
-        default=[],
-        metavar="PATH=LOW:HIGH",
-        help="a factor's range (default: its distribution's support)",
-    )
-    p.add_argument("--n", type=int, default=256, help="base sample size (Sobol: a power of two)")
-    p.add_argument("--replications", type=int, default=10, help="seeded runs per design point")
-    p.add_argument("--seed", type=int, default=0)
-    add_overrides(p)
-    add_executor(p)
-    p.add_argument(
-        "--out", required=True, help="output folder (indices.csv, sensitivity.md/.png, runs.parquet)"
-    )
-    p.add_argument("--force", action="store_true", help="replace the outputs of an earlier analysis")
-
-
-def cmd_sensitivity(args: argparse.Namespace) -> int:
-    out = Path(args.out)
-    if out.exists() and not out.is_dir():
-        raise ScenarioError("--out", str(out), "is a file; name an output folder")
-    sc = load_scenario(args.scenario, args.overrides)
-    ranges = dict(parse_range(r) for r in args.ranges)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with output_lock(out, ["ttcsim", *sys.argv[1:]]):
-        refuse_existing([out / name for name in OUTPUT_FILES], args.force)
-        result = run_sensitivity(
-            sc,
-            args.method,
-            args.params,
-            ranges,
-            args.n,
-            args.replications,
-            args.seed,
-            args.workers,
-            args.scheduler,
-        )
-        write(result, out)
-    print(f"wrote {out}/sensitivity.md, sensitivity.png, indices.csv, runs.parquet ({len(result.runs)} runs)")
-    return 0

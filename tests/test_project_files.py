@@ -28,5 +28,16 @@ def test_the_readme_layout_names_every_module_of_the_package():
     layout = readme.split("## Layout", 1)[1].split("```")[1]
     package = layout.split("sim/", 1)[1].split("scenarios/", 1)[0]
     listed = set(re.findall(r"\b\w+\b", package))
-    modules = {p.stem for p in (ROOT / "sim").glob("*.py") if p.stem != "__init__"}
+    modules = {p.stem for p in (ROOT / "sim").rglob("*.py") if p.stem not in ("__init__", "__main__")}
+    modules |= {p.parent.name for p in (ROOT / "sim").glob("*/__init__.py")}
     assert modules <= listed, f"not in the README's Layout: {sorted(modules - listed)}"
+
+
+def test_only_the_command_line_knows_about_flags():
+    """argparse lives in sim/cli/ alone: the library takes arguments, the CLI parses them."""
+    users = sorted(
+        str(p.relative_to(ROOT))
+        for p in (ROOT / "sim").rglob("*.py")
+        if "argparse" in p.read_text(encoding="utf-8") and "cli" not in p.relative_to(ROOT / "sim").parts
+    )
+    assert users == []

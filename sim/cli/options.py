@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-WORKERS_PER_CORE = 4
-"""Most local worker processes per core: more only add memory (about 115 MB each)."""
+from ..batch import WORKERS_PER_CORE
 
 
 def add_overrides(p: argparse.ArgumentParser) -> None:

@@ -10,14 +10,15 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from .messages import printable
-from .model import TTCModel
+from ..messages import printable
+from ..model import TTCModel
+from ..params import schema
+from ..scenario import ScenarioError, load_scenario, suggest
+from . import analysis, plot
+from . import batch as batch_command
 from .options import add_overrides
-from .params import schema
-from .scenario import ScenarioError, load_scenario, suggest
 
 EXIT_USAGE = 2
-PLOT_KINDS = ("classes", "timing", "fan", "heatmap", "dual_track")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -46,39 +47,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("scenario", nargs="+")
     add_overrides(p)
 
-    from . import batch
-
-    batch.add_commands(sub)
-
-    p = sub.add_parser("plot", help="plot batch results")
-    p.add_argument("results", nargs="+", help="results .parquet file(s) from 'ttcsim batch'")
-    p.add_argument(
-        "--kind",
-        choices=PLOT_KINDS,
-        required=True,
-        help="classes: outcome-class shares; timing: ECDF of a timing outcome; fan: monthly "
-        "bands of the gap (needs --trajectories); heatmap: P(outcome) over two sweeps; "
-        "dual_track: the headline multi-panel figure",
-    )
-    p.add_argument(
-        "--out", required=True, help="image file; its suffix names the format (.png, .pdf, .svg, ...)"
-    )
-    p.add_argument("--outcome", default="coordinated", help="heatmap: expression, e.g. 'month_unilateral<12'")
-    p.add_argument("--x", help="heatmap: x column (e.g. sweep.us.patience)")
-    p.add_argument("--y", help="heatmap: y column")
-    p.add_argument("--field", default="month_unilateral", help="timing: outcome field (or lag:XX)")
-    p.add_argument(
-        "--by",
-        choices=("sweep",),
-        help="sweep results: draw one series per sweep point (without it, a sweep is refused "
-        "rather than pooled)",
-    )
-
-    from . import calibration, discovery, sensitivity
-
-    sensitivity.add_command(sub)
-    discovery.add_command(sub)
-    calibration.add_command(sub)
+    batch_command.add_command(sub)
+    plot.add_command(sub)
+    analysis.add_commands(sub)
     return parser
 
 
@@ -181,37 +152,15 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    from . import batch
-
-    def cmd_plot(a: argparse.Namespace) -> int:
-        from . import plots
-
-        return plots.cmd_plot(a)
-
-    def cmd_sensitivity(a: argparse.Namespace) -> int:
-        from . import sensitivity
-
-        return sensitivity.cmd_sensitivity(a)
-
-    def cmd_discover(a: argparse.Namespace) -> int:
-        from . import discovery
-
-        return discovery.cmd_discover(a)
-
-    def cmd_calibrate(a: argparse.Namespace) -> int:
-        from . import calibration
-
-        return calibration.cmd_calibrate(a)
-
     handlers = {
-        "calibrate": cmd_calibrate,
-        "discover": cmd_discover,
+        "calibrate": analysis.cmd_calibrate,
+        "discover": analysis.cmd_discover,
         "run": cmd_run,
         "validate": cmd_validate,
         "params": cmd_params,
-        "batch": batch.cmd_batch,
-        "plot": cmd_plot,
-        "sensitivity": cmd_sensitivity,
+        "batch": batch_command.cmd_batch,
+        "plot": plot.cmd_plot,
+        "sensitivity": analysis.cmd_sensitivity,
     }
     try:
         return handlers[args.command](args)
