@@ -152,7 +152,7 @@ def runners(n: int) -> list[dict]:
     import mesa
 
     from sim import TTCModel, load_scenario, run
-    from sim.batch import run_seed, simulate
+    from sim.runner.batch import run_seed, simulate
 
     sc = load_scenario(SCEN["china_2022"])
     seeds = [run_seed(0, i) for i in range(n)]

@@ -22,8 +22,8 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from sim import load_scenario
-from sim.batch import simulate
-from sim.stylized import column
+from sim.analysis.stylized import column
+from sim.runner.batch import simulate
 
 ROOT = Path(__file__).resolve().parent.parent
 FOLDER = ROOT / "scenarios" / "counterfactuals"

@@ -11,7 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from sim.app import BROWSER_TIMEOUT_MS, browser_page, find_chromium, serve
+from sim.dashboard.app import BROWSER_TIMEOUT_MS, browser_page, find_chromium, serve
 
 ROOT = Path(__file__).resolve().parent.parent
 

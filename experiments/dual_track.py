@@ -21,10 +21,10 @@ from pathlib import Path
 import pandas as pd
 
 from sim import load_scenario
-from sim.batch import read_results, run_batch, simulate, trajectories_path
-from sim.plots import dual_track
+from sim.analysis.stylized import evaluate, statistic, table
+from sim.runner.batch import read_results, run_batch, simulate, trajectories_path
 from sim.scenario import swap_parameters
-from sim.stylized import evaluate, statistic, table
+from sim.viz.plots import dual_track
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = [ROOT / "scenarios" / "russia_2022.toml", ROOT / "scenarios" / "china_2022.toml"]

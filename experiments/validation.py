@@ -24,9 +24,9 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from sim import load_scenario
-from sim.batch import ModelAt, evaluate_points
-from sim.history import is_timed, load_events, validate
-from sim.stylized import statistic
+from sim.analysis.history import is_timed, load_events, validate
+from sim.analysis.stylized import statistic
+from sim.runner.batch import ModelAt, evaluate_points
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -2,7 +2,8 @@
 
 Python API::
 
-    from sim import load_scenario, run, TTCModel
+    from sim import TTCModel, load_scenario, run
+
     sc = load_scenario("scenarios/china_2022.toml", overrides=["us.patience=30"])
     row = run(sc, seed=1)                 # the outcome row (a dict)
     model = TTCModel(sc, rng=1).run()     # the model itself
@@ -13,9 +14,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from .model import TTCModel
-from .outcomes import OUTCOME_CLASSES
-from .scenario import Scenario, ScenarioError, load_scenario
+from sim.model import TTCModel
+from sim.model.outcomes import OUTCOME_CLASSES
+from sim.scenario import Scenario, ScenarioError, load_scenario
 
 __all__ = ["OUTCOME_CLASSES", "Scenario", "ScenarioError", "TTCModel", "load_scenario", "run"]
 __version__ = "0.1.0"

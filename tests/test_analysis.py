@@ -14,12 +14,12 @@ import pytest
 from conftest import CHINA, ROOT, cli
 
 from sim import ScenarioError, load_scenario
-from sim.batch import evaluate_points, simulate
-from sim.calibration import Target, calibrate, load_targets
-from sim.discovery import discover
-from sim.history import load_events
-from sim.sensitivity import Ishigami, design, indices, parameter_ranges
-from sim.stylized import statistic
+from sim.analysis.calibration import Target, calibrate, load_targets
+from sim.analysis.discovery import discover
+from sim.analysis.history import load_events
+from sim.analysis.sensitivity import Ishigami, design, indices, parameter_ranges
+from sim.analysis.stylized import statistic
+from sim.runner.batch import evaluate_points, simulate
 
 ISHIGAMI_S1 = np.array([0.3139, 0.4424, 0.0])
 ISHIGAMI_ST = np.array([0.5576, 0.4424, 0.2437])

@@ -14,7 +14,7 @@ import pyarrow.parquet as pq
 import pytest
 from conftest import CHINA, CLI, RUSSIA, cli
 
-from sim.batch import manifest_path, run_batch, run_seed, simulate, trajectories_path
+from sim.runner.batch import manifest_path, run_batch, run_seed, simulate, trajectories_path
 
 
 def table(path: Path) -> pd.DataFrame:

@@ -20,8 +20,8 @@ import pytest
 from conftest import CHINA, ROOT
 
 from sim import ScenarioError, TTCModel, load_scenario
-from sim.app import browser, find_chromium, open_page, serve
-from sim.batch import simulate
+from sim.dashboard.app import browser, find_chromium, open_page, serve
+from sim.runner.batch import simulate
 from sim.scenario import to_toml
 
 needs_chromium = pytest.mark.skipif(
@@ -46,7 +46,7 @@ def share(text: str) -> float:
 
 
 def test_figures_leave_no_pyplot_figure_open():
-    from sim.app import batch_figure, single_run_figure
+    from sim.dashboard.app import batch_figure, single_run_figure
 
     sc = load_scenario(CHINA)
     before = plt.get_fignums()
@@ -58,7 +58,7 @@ def test_figures_leave_no_pyplot_figure_open():
 
 @pytest.mark.parametrize("extra", ["", "us.reach=0", "scenario.name=china_2022", "scenario.name=russia_2022"])
 def test_the_dashboard_scenario_never_takes_a_shipped_name(extra, tmp_path):
-    from sim.app import build
+    from sim.dashboard.app import build
 
     sc, _, error = build("china_2022", {}, extra, "")
     assert not error and sc is not None
@@ -72,14 +72,14 @@ def test_the_dashboard_scenario_never_takes_a_shipped_name(extra, tmp_path):
 
 
 def test_a_user_chosen_name_is_kept():
-    from sim.app import build
+    from sim.dashboard.app import build
 
     sc, _, _ = build("china_2022", {}, "scenario.name=no_reach", "")
     assert sc is not None and sc.name == "no_reach"
 
 
 def test_scenario_errors_are_one_line_without_paths():
-    from sim.app import build, user_message
+    from sim.dashboard.app import build, user_message
 
     _, _, error = build("china_2022", {}, "us.patience=-5", "")
     assert "us.patience: -5" in error and "\n" not in error
@@ -92,7 +92,7 @@ def test_scenario_errors_are_one_line_without_paths():
 def test_unexpected_errors_show_a_generic_line(monkeypatch, caplog):
     """A fault the scenario code does not turn into a ScenarioError (here an injected OSError
     naming a file) gives a generic line on the page; the details go to the server log."""
-    import sim.app as app
+    import sim.dashboard.app as app
 
     def broken(*args, **kwargs):
         raise OSError(f"[Errno 5] Input/output error: '{ROOT}/scenarios/china_2022.toml'")
@@ -116,7 +116,7 @@ def test_the_app_imports_as_a_plain_file(monkeypatch):
 
 def test_solara_run_by_path_serves_the_page(tmp_path):
     """``solara run sim/app.py`` (as Mesa users start a dashboard) serves the page, like
-    ``make dashboard`` (``solara run sim.app``)."""
+    ``make dashboard`` (``solara run sim.dashboard.app``)."""
     log = tmp_path / "server.log"
     with (
         serve(app=str(ROOT / "sim" / "app.py"), log=log) as url,

@@ -28,8 +28,12 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sim import agents, institutions, load_scenario, run  # noqa: E402
-from sim import model as model_module  # noqa: E402
+from sim import (
+    load_scenario,
+    run,  # noqa: E402
+)
+from sim.model import agents, institutions
+from sim.model import model as model_module  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN_SEEDS = range(200)

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from sim.institutions import agree, max_passable, propose, qmv_passes
+from sim.model.institutions import agree, max_passable, propose, qmv_passes
 from sim.scenario import member_table
 
 TABLE = member_table()

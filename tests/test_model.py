@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from sim import OUTCOME_CLASSES, TTCModel, load_scenario, run
-from sim.agents import MemberState
-from sim.outcomes import MONTH_FIELDS, OUTCOMES
+from sim.model.agents import MemberState
+from sim.model.outcomes import MONTH_FIELDS, OUTCOMES
 
 SPEC_FIELDS = [o.name for o in OUTCOMES] + ["run", "seed", "scenario"]
 

@@ -10,8 +10,8 @@ import pytest
 from conftest import CHINA, ROOT
 
 from sim import load_scenario, run
-from sim.batch import OUTCOME_COLUMNS, RUN_COLUMNS, Plan
-from sim.outcomes import MONTH_FIELDS, OUTCOMES, outcome
+from sim.model.outcomes import MONTH_FIELDS, OUTCOMES, outcome
+from sim.runner.batch import OUTCOME_COLUMNS, RUN_COLUMNS, Plan
 
 ARROW = {
     "bool": pa.bool_(),
@@ -63,8 +63,8 @@ def test_the_batch_schema_is_the_runner_columns_then_the_registry():
 
 
 def test_dashboard_and_sensitivity_outputs_are_declared_outcomes():
-    from sim.app import METRICS
-    from sim.sensitivity import OUTPUTS
+    from sim.analysis.sensitivity import OUTPUTS
+    from sim.dashboard.app import METRICS
 
     fields = [f for f, _, _ in METRICS if not f.startswith("national:")] + [f for f, _ in OUTPUTS.values()]
     assert all(outcome(f) for f in fields)

@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from sim import params
 from sim.cli import main
+from sim.scenario import schema as params
 
 
 def params_json(capsys, *args: str) -> list[dict]:

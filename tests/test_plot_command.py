@@ -12,9 +12,9 @@ import pandas as pd
 import pytest
 from conftest import CHINA, RUSSIA
 
-from sim.batch import run_batch
 from sim.cli import main
-from sim.plots import label_sweep_points
+from sim.runner.batch import run_batch
+from sim.viz.plots import label_sweep_points
 
 
 @pytest.fixture(scope="module")
@@ -187,10 +187,10 @@ def test_by_sweep_draws_one_series_per_point(results, capsys):
 
 
 def test_importing_the_figures_leaves_the_users_matplotlib_alone():
-    """A notebook's inline backend survives ``import sim.plots`` (the figures are Figure
+    """A notebook's inline backend survives ``import sim.viz.plots`` (the figures are Figure
     objects that need no backend switch and no pyplot)."""
     code = (
-        "import sys, matplotlib; matplotlib.use('svg'); import sim.plots; "
+        "import sys, matplotlib; matplotlib.use('svg'); import sim.viz.plots; "
         "print(matplotlib.get_backend(), 'matplotlib.pyplot' in sys.modules)"
     )
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)

@@ -28,13 +28,13 @@ import pyarrow.parquet as pq
 import pytest
 from conftest import CHINA, CLI, ROOT, RUSSIA, cli
 
-from sim import batch as batch_module
 from sim import load_scenario, run
-from sim.batch import OUTCOME_COLUMNS, Plan, manifest_path, read_results, run_batch, trajectories_path
+from sim.analysis.discovery import discover
+from sim.analysis.sensitivity import run_sensitivity
 from sim.cli import main
-from sim.discovery import discover
+from sim.runner import batch as batch_module
+from sim.runner.batch import OUTCOME_COLUMNS, Plan, manifest_path, read_results, run_batch, trajectories_path
 from sim.scenario import ScenarioError
-from sim.sensitivity import run_sensitivity
 
 SMALL = {"runs": 6, "seed": 3, "workers": 1, "chunk_size": 4, "trajectories": True}
 
@@ -389,7 +389,7 @@ def test_sensitivity_and_discover_never_overwrite_without_force(tmp_path, ttcsim
 POOL_OWNER = textwrap.dedent(
     """
     import os, sys, threading
-    from sim.batch import executor
+    from sim.runner.batch import executor
 
     if sys.argv[1] == "forkserver":  # a second thread makes the pool use a fork server
         threading.Thread(target=threading.Event().wait, daemon=True).start()

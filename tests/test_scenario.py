@@ -17,9 +17,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sim import Scenario, ScenarioError, load_scenario
-from sim.distributions import Distribution
-from sim.params import MEMBER_KEYS, SECTIONS, spec
 from sim.scenario import MONTH_RE, member_table
+from sim.scenario.distributions import Distribution
+from sim.scenario.schema import MEMBER_KEYS, SECTIONS, spec
 
 
 def write(tmp_path: Path, text: str, name: str = "s.toml") -> Path:

@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 from conftest import batch
 
+from sim.analysis.stylized import evaluate, load_facts, statistic, table
 from sim.scenario import swap_parameters
-from sim.stylized import evaluate, load_facts, statistic, table
 
 RUNS = 500
 

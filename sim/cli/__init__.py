@@ -10,10 +10,11 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from ..messages import printable
-from ..model import TTCModel
-from ..params import schema
-from ..scenario import ScenarioError, load_scenario, suggest
+from sim.messages import printable
+from sim.model import TTCModel
+from sim.scenario import ScenarioError, load_scenario, suggest
+from sim.scenario.schema import schema
+
 from . import analysis, plot
 from . import batch as batch_command
 from .options import add_overrides

@@ -10,9 +10,10 @@ from typing import Any
 
 import pandas as pd
 
-from .. import calibration, discovery, sensitivity
-from ..batch import output_lock, refuse_existing
-from ..scenario import ScenarioError, load_scenario
+from sim.analysis import calibration, discovery, sensitivity
+from sim.runner.batch import output_lock, refuse_existing
+from sim.scenario import ScenarioError, load_scenario
+
 from .options import add_executor, add_overrides
 
 
@@ -98,7 +99,7 @@ DISCOVERY_FILES = ("discovery.md", "boxes.csv", "discovery.png")  # what discove
 
 
 def cmd_discover(args: argparse.Namespace) -> int:
-    from ..batch import output_lock, refuse_existing
+    from sim.runner.batch import output_lock, refuse_existing
 
     out = Path(args.out)
     if out.exists() and not out.is_dir():
@@ -110,7 +111,7 @@ def cmd_discover(args: argparse.Namespace) -> int:
 
 
 def _discover_to(args: argparse.Namespace, out: Path) -> int:
-    from ..batch import read_results
+    from sim.runner.batch import read_results
 
     df = read_results(args.results)
     params = [c if c.startswith("param.") else f"param.{c}" for c in args.params] if args.params else None
@@ -163,7 +164,7 @@ def add_calibrate(sub: Any) -> None:
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
-    from ..batch import output_lock
+    from sim.runner.batch import output_lock
 
     out = Path(args.out)
     if out.suffix != ".toml":

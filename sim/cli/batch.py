@@ -6,7 +6,8 @@ import argparse
 import sys
 from typing import Any
 
-from ..batch import MAX_RUNS, manifest_path, run_batch
+from sim.runner.batch import MAX_RUNS, manifest_path, run_batch
+
 from .options import add_executor, add_overrides
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from ..batch import WORKERS_PER_CORE
+from sim.runner.batch import WORKERS_PER_CORE
 
 
 def add_overrides(p: argparse.ArgumentParser) -> None:

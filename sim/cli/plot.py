@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..scenario import ScenarioError
+from sim.scenario import ScenarioError
 
 PLOT_KINDS = ("classes", "timing", "fan", "heatmap", "dual_track")
 
@@ -40,8 +40,8 @@ def add_command(sub: Any) -> None:
 
 
 def cmd_plot(args: argparse.Namespace) -> int:
-    from ..batch import read_results, trajectories_path, verify_trajectories
-    from ..plots import (
+    from sim.runner.batch import read_results, trajectories_path, verify_trajectories
+    from sim.viz.plots import (
         Figure,
         check_image_path,
         dual_track,

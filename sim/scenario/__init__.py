@@ -2,7 +2,7 @@
 
 A scenario is a TOML file (see ``scenarios/`` and the README). Resolution order, later wins:
 
-1. the parameter defaults of :mod:`sim.params`;
+1. the parameter defaults of :mod:`sim.scenario.schema`;
 2. the scenario named by ``scenario.extends`` (resolved the same way, recursively);
 3. this file: its sections, then ``members.preferences`` (the CSV of per-member defaults),
    then ``[members."*"]``, then ``[members.<ISO2>]``; ``[[shocks]]`` replaces the base's list;
@@ -32,11 +32,11 @@ from typing import Any
 
 import numpy as np
 
-from . import params as P
-from .distributions import Distribution, DistributionError, is_finite_number, parse
-from .messages import clip, printable, show, suggest  # suggest: also for other modules' messages
+from sim.messages import clip, printable, show, suggest  # suggest: also for other modules' messages
+from sim.scenario import schema as P
+from sim.scenario.distributions import Distribution, DistributionError, is_finite_number, parse
 
-DATA_DIR = Path(__file__).parent / "data"
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 MONTH_RE = re.compile(r"([0-9]{4})-(0[1-9]|1[0-2])")  # use with fullmatch
 TOP_LEVEL = ("scenario", "us", "commission", "members", "target", "eu", "ttc", "shocks")
 MAX_FILE_BYTES = 1 << 20  # 1 MiB: the shipped files are a few KiB

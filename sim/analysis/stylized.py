@@ -17,9 +17,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .scenario import ScenarioError, member_table, suggest
+from sim.scenario import ScenarioError, member_table, suggest
 
-FACTS_FILE = Path(__file__).parent / "data" / "stylized_facts.toml"
+FACTS_FILE = Path(__file__).resolve().parent.parent / "data" / "stylized_facts.toml"
 Z95 = 1.959963984540054
 
 

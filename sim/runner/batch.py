@@ -55,11 +55,11 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from .distributions import Distribution
-from .messages import show
-from .model import TTCModel, check_seed
-from .outcomes import OUTCOMES, OutcomeKind
-from .scenario import Scenario, ScenarioError, load_scenario, parse_override, parse_value
+from sim.messages import show
+from sim.model import TTCModel, check_seed
+from sim.model.outcomes import OUTCOMES, OutcomeKind
+from sim.scenario import Scenario, ScenarioError, load_scenario, parse_override, parse_value
+from sim.scenario.distributions import Distribution
 
 # ----------------------------------------------------------------------------- limits
 
@@ -447,7 +447,7 @@ def _process_context() -> multiprocessing.context.BaseContext:
     if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("fork")
     ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["sim.model"])
+    ctx.set_forkserver_preload(["sim.model.model"])
     return ctx
 
 
@@ -584,13 +584,13 @@ class ModelAt:
     """Evaluate the model at a design point: ``base`` with the point's parameter values.
     Each row is the outcome row, the point's values as ``param.<path>``, and, for each of
     ``events``, the month of that historical event in the run (``event.<quantity>``, see
-    :mod:`sim.history`)."""
+    :mod:`sim.analysis.history`)."""
 
     base: Scenario
     events: tuple[str, ...] = ()
 
     def __call__(self, point: dict[str, Any], seeds: list[int]) -> list[dict[str, Any]]:
-        from .history import event_months
+        from sim.analysis.history import event_months
 
         variant = self.base.with_values(list(point.items()), "--param") if point else self.base
         rows = []

@@ -6,7 +6,7 @@ scenario files, ``--set PATH=VALUE`` overrides and the dashboard). A path is
 meaning; defaults are neutral values that a scenario file normally overrides.
 
 Numeric parameters may be given in a scenario as a number or as a distribution table
-(see :mod:`sim.distributions`), sampled once per run.
+(see :mod:`sim.scenario.distributions`), sampled once per run.
 """
 
 from __future__ import annotations

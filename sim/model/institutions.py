@@ -46,7 +46,7 @@ def max_passable(
     """The highest stringency the Council adopts, and the member that bounds it.
 
     A member votes yes to a level at or below its ``ceiling`` (see
-    :meth:`sim.agents.MemberState.ceilings`); a member with a derogation is not bound and
+    :meth:`sim.model.agents.MemberState.ceilings`); a member with a derogation is not bound and
     votes yes. Under unanimity the most reluctant bound member fixes the level; under QMV the
     level is the ceiling of the weakest member of the strongest qualified majority.
     Returns (level, index of the pivotal member, or -1 when no member bounds it).

@@ -22,12 +22,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import params as P
-from .batch import ModelAt, evaluate_points
-from .distributions import Distribution
-from .model import check_seed
-from .outcomes import outcome
-from .scenario import Scenario, ScenarioError
+from sim.model import check_seed
+from sim.model.outcomes import outcome
+from sim.runner.batch import ModelAt, evaluate_points
+from sim.scenario import Scenario, ScenarioError
+from sim.scenario import schema as P
+from sim.scenario.distributions import Distribution
 
 STATISTIC_OF_KIND = {"bool": "share", "month": "censored", "float": "mean"}
 """How a design point's replications are summarised, by the outcome's declared kind: a share,

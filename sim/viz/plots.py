@@ -19,10 +19,10 @@ from matplotlib.axes import Axes
 from matplotlib.backend_bases import FigureCanvasBase
 from matplotlib.figure import Figure
 
-from .messages import suggest
-from .outcomes import OUTCOME_CLASSES
-from .scenario import ScenarioError
-from .stylized import column, load_facts
+from sim.analysis.stylized import column, load_facts
+from sim.messages import suggest
+from sim.model.outcomes import OUTCOME_CLASSES
+from sim.scenario import ScenarioError
 
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 CLASS_COLOURS = dict(
@@ -297,7 +297,7 @@ def read_plot_results(paths: Sequence[str]) -> pd.DataFrame:
     """The results files of one figure, read one by one: each must be a ttcsim results file,
     and no scenario name may appear in two of them (their runs would be pooled into one
     series, e.g. a scenario run twice with different ``--set``)."""
-    from .batch import read_results
+    from sim.runner.batch import read_results
 
     frames = []
     holder: dict[str, str] = {}
@@ -322,7 +322,7 @@ def _replications_of_one_experiment(first: str, second: str, name: str) -> bool:
     """Whether scenario ``name`` in two results files is the same experiment run with
     different batch seeds (a large study split into batches), by their manifests: the same
     resolved scenario, overrides and sweeps, another seed. Such runs may pool."""
-    from .batch import manifest_path
+    from sim.runner.batch import manifest_path
 
     def identity(path: str) -> tuple[Any, Any] | None:
         try:

@@ -25,11 +25,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from .scenario import DATA_DIR, Scenario, month_diff
-from .stylized import column
+from sim.analysis.stylized import column
+from sim.scenario import DATA_DIR, Scenario, month_diff
 
 if TYPE_CHECKING:
-    from .model import TTCModel
+    from sim.model import TTCModel
 
 EVENTS_FILE = DATA_DIR / "events.csv"
 TIMED = ("first_us_rule", "month_eu", "month_unilateral", "month_coordinated", "retaliation_after_national")

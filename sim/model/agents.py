@@ -1,6 +1,6 @@
 """The actors: the United States, the European Commission, the member states and the target.
 
-Agents hold their preferences and decide; :class:`sim.model.TTCModel` schedules the month
+Agents hold their preferences and decide; :class:`sim.model.model.TTCModel` schedules the month
 and records. Member states' numbers live in arrays owned by the model (one entry per member,
 canonical ISO order) so that their decision rules, written here as vectorised functions, are
 evaluated for all 27 at once; each :class:`MemberState` agent is a view on its entry.
@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from . import institutions
-from .params import CommissionParams, TargetParams, USParams
+from sim.model import institutions
+from sim.scenario.schema import CommissionParams, TargetParams, USParams
 
 if TYPE_CHECKING:
     from .model import TTCModel

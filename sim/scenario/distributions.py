@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from .messages import show, suggest
+from sim.messages import show, suggest
 
 KINDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     # kind: (required arguments, optional arguments)

@@ -24,7 +24,7 @@ A target file is TOML::
 
     [[target]]
     label = "month of the US unilateral rule (median)"
-    statistic = "median"          # share | median | mean (see sim.stylized)
+    statistic = "median"          # share | median | mean (see sim.analysis.stylized)
     field = "month_unilateral"    # an outcome field, national:XX or lag:XX
     value = 16
     tolerance = 2                 # a deviation of one tolerance counts as distance 1
@@ -46,11 +46,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import params as P
-from .batch import ModelAt, evaluate_points
-from .model import check_seed
-from .scenario import Scenario, ScenarioError, toml_value
-from .stylized import md, statistic
+from sim.analysis.stylized import md, statistic
+from sim.model import check_seed
+from sim.runner.batch import ModelAt, evaluate_points
+from sim.scenario import Scenario, ScenarioError, toml_value
+from sim.scenario import schema as P
 
 OPS = ("=", ">=", "<=", "in")
 
@@ -422,7 +422,7 @@ def report(result: CalibrationResult, scenario_file: Path, truth: dict[str, floa
 def shipped_value(sc: Scenario, path: str, lo: float, hi: float) -> tuple[str, str]:
     """The scenario's own value for ``path`` and how it sits against the posterior's 90 %
     interval [lo, hi]: inside, overlapping (a distribution), or outside."""
-    from .distributions import Distribution
+    from sim.scenario.distributions import Distribution
 
     value = sc.values.get(path.replace("members.*.", f"members.{sc.members[0]}."))
     if isinstance(value, Distribution):

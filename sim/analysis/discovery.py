@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .scenario import ScenarioError
+from sim.scenario import ScenarioError
 
 RESTRICTED = 0.97
 """A box restricts a parameter when it keeps less than 97 % of its sampled range."""

@@ -2,9 +2,9 @@
 
 Order of a month (each numbered mechanism is documented where it is decided):
 
-1. shocks move parameters (:mod:`sim.shocks`);
+1. shocks move parameters (:mod:`sim.model.shocks`);
 2. perceptions drift: socialisation, US intelligence, noise (mechanism 2);
-3. every actor forms its ideal stringency (mechanism 1, :mod:`sim.agents`);
+3. every actor forms its ideal stringency (mechanism 1, :mod:`sim.model.agents`);
 4. while the hard track is open, the Commission tables its best feasible measure (mechanism 3)
    and the TTC round compares it with the US ask; agreement schedules both sides' adoptions,
    disagreement makes the US concede and spend pressure (mechanism 4);
@@ -28,8 +28,8 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from . import institutions, shocks
-from .agents import (
+from sim.model import institutions, shocks
+from sim.model.agents import (
     BILATERAL_SHARE,
     DECISION_SD,
     INTEL,
@@ -42,8 +42,8 @@ from .agents import (
     Target,
     UnitedStates,
 )
-from .params import MEMBER_KEYS, CommissionParams, EUParams, TargetParams, TTCParams, USParams
-from .scenario import Scenario, ScenarioError, generator, member_table
+from sim.scenario import Scenario, ScenarioError, generator, member_table
+from sim.scenario.schema import MEMBER_KEYS, CommissionParams, EUParams, TargetParams, TTCParams, USParams
 
 STREAMS = ("parameters", "perception", "eu", "ttc", "outside", "bilateral", "agenda", "retaliation")
 """One random substream per mechanism (and one for sampling the scenario's distributions)."""
@@ -466,7 +466,7 @@ class TTCModel(mesa.Model):
         return self
 
     def outcome(self) -> dict[str, Any]:
-        """The outcome row (fields in :mod:`sim.outcomes`; month fields None when the event did not
+        """The outcome row (fields in :mod:`sim.model.outcomes`; month fields None when the event did not
         happen; every other number finite)."""
         from .outcomes import outcome_row
 

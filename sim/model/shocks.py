@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from . import params as P
-from .scenario import Scenario
+from sim.scenario import Scenario
+from sim.scenario import schema as P
 
 if TYPE_CHECKING:
     from .model import TTCModel

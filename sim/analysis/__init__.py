@@ -1,0 +1,1 @@
+"""What the runs mean: stylized facts, history, calibration, sensitivity and scenario discovery."""

@@ -1,0 +1,657 @@
+"""The ttcsim dashboard: move a preference, watch one run unfold and the outcomes shift.
+
+Serve with ``make dashboard`` (``solara run sim.dashboard.app``) or ``solara run sim/app.py`` and open
+http://127.0.0.1:8765.
+
+* Left: pick a shipped scenario and set key preferences. Every control is bound to the same
+  ``PATH=VALUE`` override as the command line's ``--set``; the page shows the equivalent
+  ``--set`` flags, and extra overrides can be typed in.
+* "One run": the US ask and ideal, the Commission's offer and each member's ideal over the
+  months; the US-EU gap against the tolerance band; attention on the soft track; the events.
+* "Batch": N seeded runs through the batch runner (with progress), outcome-class shares and
+  timing distributions, next to the shipped scenario run with the same seeds.
+* Export the settings as a scenario file and the batch as Parquet, to rerun from the CLI. Both
+  carry the scenario name ``<shipped name>_dashboard`` (unless the user names it), so a batch
+  over the shipped file and the export keeps the two apart.
+
+Bad input (a value out of range, an unknown path) shows a one-line message and keeps the
+settings; the server keeps running. Everything the user typed, and every description and event,
+is shown as plain text, never as HTML or Markdown.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import logging
+import os
+import shlex
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import solara
+import solara.lab
+from matplotlib.figure import Figure
+
+from sim.analysis.stylized import column
+from sim.model import TTCModel, check_seed
+from sim.model.outcomes import outcome
+from sim.runner.batch import simulate
+from sim.scenario import Scenario, ScenarioError, load_scenario, to_toml
+from sim.scenario.distributions import Distribution
+
+# absolute imports: ``solara run sim/app.py`` loads this file by path, outside the package
+from sim.viz import plots
+
+ROOT = Path(__file__).resolve().parents[2]
+SCENARIO_DIR = Path(os.environ.get("TTCSIM_SCENARIOS", ROOT / "scenarios"))
+EXPORT_SUFFIX = "_dashboard"
+"""Appended to a shipped scenario's name for what the dashboard runs and exports."""
+log = logging.getLogger("ttcsim.dashboard")
+
+
+@dataclass(frozen=True)
+class Control:
+    path: str
+    label: str
+    low: float
+    high: float
+    step: float
+
+
+CONTROLS = (
+    Control("us.threat", "US threat perception", 0, 1, 0.01),
+    Control("us.patience", "US patience (months of talks)", 0, 48, 1),
+    Control("us.pressure", "US pressure on allies (per month)", 0, 1, 0.01),
+    Control("us.reach", "US extraterritorial reach", 0, 1, 0.01),
+    Control("commission.autonomy", "Commission autonomy from the US ask", 0, 1, 0.01),
+    Control("members.NL.exposure", "NL exports at stake", 0, 1, 0.01),
+    Control("members.NL.retaliation_fear", "NL fear of retaliation", 0, 1, 0.01),
+    Control("members.DE.exposure", "DE exports at stake", 0, 1, 0.01),
+    Control("members.DE.retaliation_fear", "DE fear of retaliation", 0, 1, 0.01),
+    Control("members.*.threat", "Threat perception of all members", 0, 1, 0.01),
+)
+SUMMARY_OF_KIND = {"bool": "share", "month": "median", "float": "mean"}
+"""How the page summarises a batch's outcome field, by the field's declared kind."""
+
+
+def metric_kind(field: str) -> str:
+    """The summary of an outcome field (``national:XX``, XX adopted nationally, is a share)."""
+    return "share" if field.startswith("national:") else SUMMARY_OF_KIND[outcome(field).kind]
+
+
+METRICS = tuple(
+    (field, label, metric_kind(field))
+    for field, label in (
+        ("coordinated", "P(coordinated)"),
+        ("us_unilateral", "P(US acts alone)"),
+        ("eu_adopted", "P(EU-level measure)"),
+        ("national:NL", "P(NL adopts nationally)"),
+        ("national:DE", "P(DE adopts nationally)"),
+        ("month_unilateral", "median month of US unilateral rule"),
+        ("effective_alignment", "effective alignment (mean)"),
+        ("soft_share", "soft-track attention share (mean)"),
+    )
+)
+"""The batch summary: (outcome field, label, summary)."""
+
+
+def shipped() -> dict[str, Path]:
+    return {p.stem: p for p in sorted(SCENARIO_DIR.glob("*.toml"))}
+
+
+def current_value(sc: Scenario, path: str) -> tuple[float, str]:
+    """What a control shows before it is moved, and a note when the scenario samples it."""
+    if path.startswith("members.*."):
+        key = path.split(".")[-1]
+        vals = [sc.values[f"members.{m}.{key}"] for m in sc.members]
+        nums = [v.support()[0] / 2 + v.support()[1] / 2 if isinstance(v, Distribution) else v for v in vals]
+        return float(np.mean(nums)), "members differ; moving sets all 27"
+    v = sc.values[path]
+    if isinstance(v, Distribution):
+        lo, hi = v.support()
+        return (lo + hi) / 2, f"sampled {v.kind} {lo:g}..{hi:g}; moving fixes it"
+    return float(v), ""
+
+
+def overrides_of(changed: dict[str, Any], extra: str) -> list[str]:
+    out = [f"{p}={v}" for p, v in changed.items()]
+    out += [line.strip() for line in extra.replace(";", "\n").splitlines() if line.strip()]
+    return out
+
+
+def command_line(name: str, overrides: list[str]) -> str:
+    """The ``ttcsim run`` command with these overrides, each quoted for a POSIX shell."""
+    quoted = ("'" + o.replace("'", "'\"'\"'") + "'" for o in overrides)
+    return " ".join([f"ttcsim run {shlex.quote(f'scenarios/{name}.toml')}", *(f"--set {q}" for q in quoted)])
+
+
+def user_message(error: Exception) -> str:
+    """One line for the page. A scenario error keeps its message, with file names instead of
+    the server's paths; anything else is logged with its traceback on the server and shown as
+    a generic line (a fault's text may name server files)."""
+    if not isinstance(error, ScenarioError):
+        log.error("unexpected error in the dashboard", exc_info=error)
+        return "an unexpected error on the server (logged there); your settings are kept"
+    source = error.source if error.source.startswith("--") else Path(error.source).name
+    text = f"{source}: {error.key}: {error.problem}" if error.key else f"{source}: {error.problem}"
+    for folder in (SCENARIO_DIR, ROOT):
+        text = text.replace(f"{folder}{os.sep}", "")
+    return " ".join(text.split())
+
+
+def build(
+    name: str, changed: dict[str, Any], extra: str, eu_rule: str
+) -> tuple[Scenario | None, list[str], str]:
+    """The shipped scenario ``name`` with the page's overrides (the controls' values, the extra
+    ``PATH=VALUE`` lines and the EU voting rule), or the one-line message that stops it.
+
+    Its name is the shipped name with ``_dashboard`` appended (unless the overrides give it a
+    name of its own), so its batches and exports never pass for the shipped scenario."""
+    files = shipped()
+    ov = overrides_of(changed, extra)
+    if eu_rule:
+        ov = [f"eu.rule={eu_rule}", *ov]
+    if name not in files:
+        return None, ov, f"no scenario named {name!r} in the scenarios folder"
+    try:
+        sc = load_scenario(files[name], ov)
+    except Exception as e:  # the page shows one line, whatever the fault
+        return None, ov, user_message(e)
+    named = any(o.partition("=")[0].strip() == "scenario.name" for o in ov)
+    if not named or sc.name in files:
+        sc = replace(sc, name=sc.name + EXPORT_SUFFIX)
+    return sc, ov, ""
+
+
+def summary(df: pd.DataFrame) -> dict[str, float]:
+    out = {}
+    for field, _, kind in METRICS:
+        col = column(df, field)
+        if kind == "share":
+            out[field] = float(col.astype(bool).mean())
+        elif kind == "median":
+            x = pd.to_numeric(col, errors="coerce").dropna()
+            out[field] = float(x.median()) if len(x) else float("nan")
+        else:
+            out[field] = float(pd.to_numeric(col, errors="coerce").mean())
+    return out
+
+
+def fmt(kind: str, v: float) -> str:
+    if np.isnan(v):
+        return "-"
+    return f"{v:.0%}" if kind == "share" else (f"{v:.0f}" if kind == "median" else f"{v:.2f}")
+
+
+def event_log(model: TTCModel) -> str:
+    """The run's events as the command line prints them: month, actor, what happened."""
+    lines = [f"{'month':7} {'actor':7} event"]
+    lines += [f"{date:7} {actor:7} {text}" for _t, date, actor, _kind, text in model.events]
+    return "\n".join(lines)
+
+
+# ----------------------------------------------------------------------------- state
+
+scenario_name = solara.reactive("china_2022")
+changed: solara.Reactive[dict[str, Any]] = solara.reactive({})
+extra = solara.reactive("")
+eu_rule = solara.reactive("")
+seed: solara.Reactive[int | None] = solara.reactive(1)
+runs: solara.Reactive[int | None] = solara.reactive(200)
+progress = solara.reactive(0.0)
+one_run: solara.Reactive[TTCModel | None] = solara.reactive(None)
+run_error = solara.reactive("")
+batch: solara.Reactive[dict[str, Any] | None] = solara.reactive(None)
+batches_done = solara.reactive(0)
+_baselines: dict[tuple[str, int, int], pd.DataFrame] = {}  # shipped-scenario batches, by (name, runs, seed)
+BASELINES_KEPT = 8
+"""Baseline batches kept in memory (shared by all sessions; the oldest goes first)."""
+
+
+@solara.lab.task(prefer_threaded=True)
+def run_batch_task(sc: Scenario, shipped_name: str, n: int, s: int, settings: str) -> None:
+    """N seeded runs of the page's scenario, and of the shipped one with the same seeds (kept
+    for the next batch with the same size and seed). The result replaces the shown batch."""
+    progress.value = 0.0
+    key = (shipped_name, n, s)
+    total = 2 * n if key not in _baselines else n
+    done = [0]
+
+    def tick(k: int) -> None:
+        done[0] += k
+        progress.value = 100.0 * done[0] / total
+
+    workers = 1 if n <= 1000 else None
+    df = simulate([sc], n, s, workers=workers, progress=tick)
+    if key not in _baselines:
+        _baselines[key] = simulate([shipped()[shipped_name]], n, s, workers=workers, progress=tick)
+        while len(_baselines) > BASELINES_KEPT:
+            _baselines.pop(next(iter(_baselines)))
+    number = batches_done.value + 1
+    batch.value = {
+        "current": df,
+        "baseline": _baselines[key],
+        "n": n,
+        "seed": s,
+        "settings": settings,
+        "number": number,
+    }
+    batches_done.value = number
+
+
+# ----------------------------------------------------------------------------- figures
+# Figures are matplotlib ``Figure`` objects, not pyplot's: nothing registers them, so each is
+# freed with the page that shows it (pyplot would keep every one open).
+
+
+def single_run_figure(model: TTCModel) -> Figure:
+    t = model.trajectory()
+    fig = Figure(figsize=(15, 3.8))
+    axes = fig.subplots(1, 3)
+    ax = axes[0]
+    for iso, key_exporter in zip(
+        model.iso, model.exporter, strict=True
+    ):  # the basket's key exporters stand out
+        style = (
+            {"lw": 1.6, "label": f"{iso} ideal"}
+            if key_exporter
+            else {"color": "#999999", "lw": 0.6, "alpha": 0.5}
+        )
+        ax.plot(t["month"], t[f"ideal.{iso}"], **style)
+    ax.plot(t["month"], t["us_ideal"], color="#D55E00", ls="--", label="US ideal")
+    ax.plot(t["month"], t["us_ask"], color="#D55E00", label="US ask")
+    ax.plot(t["month"], t["eu_offer"], color="#0072B2", lw=2, label="Commission offer")
+    ax.set_ylim(0, 1)
+    ax.set_title("Positions (grey: members other than the key exporters)")
+    ax.set_xlabel("months from start")
+    ax.legend(fontsize=7, ncol=2)
+    ax = axes[1]
+    ax.fill_between(t["month"], 0, t["tolerance"], color="#009E73", alpha=0.2, label="tolerance band")
+    ax.plot(t["month"], t["gap"], color="black", label="US-EU gap")
+    ax.set_ylim(0, 1)
+    ax.set_title("Gap against the tolerance band")
+    ax.set_xlabel("months from start")
+    ax.legend(fontsize=7)
+    ax = axes[2]
+    ax.plot(t["month"], 1 - t["hard_attention"], color="#CC79A7")
+    ax.set_ylim(0, 1)
+    ax.set_title("TTC attention on the soft track")
+    ax.set_xlabel("months from start")
+    fig.tight_layout()
+    return fig
+
+
+def batch_figure(result: dict[str, Any]) -> Figure:
+    both = pd.concat(
+        [
+            result["current"].assign(scenario="this setting"),
+            result["baseline"].assign(scenario="shipped scenario"),
+        ],
+        ignore_index=True,
+    )
+    fig = Figure(figsize=(15, 3.8))
+    axes = fig.subplots(1, 3)
+    plots.outcome_classes(both, axes[0])
+    plots.timing(both, axes[1], "month_unilateral", "", "US acts alone", "month of the US unilateral rule")
+    plots.timing(
+        both,
+        axes[2],
+        "lag:NL",
+        "us_unilateral",
+        "Dutch alignment",
+        "months from the US rule to the Dutch rule",
+    )
+    fig.tight_layout()
+    return fig
+
+
+# ----------------------------------------------------------------------------- page
+# Everything that can carry user or scenario text (overrides, descriptions, events, messages)
+# goes through solara.Text / Preformatted / Error: plain text nodes, never parsed as HTML,
+# Markdown or a Vue template. solara.Markdown only shows fixed text.
+
+
+@solara.component
+def Figures(key: int, draw: Callable[[], Figure], classes: list[str]) -> None:
+    """A figure drawn once per run or batch (``key`` names it), not on every re-render."""
+    fig = solara.use_memo(draw, [key])
+    with solara.Div(classes=classes):
+        solara.FigureMatplotlib(fig, dependencies=[key], format="png")
+
+
+@solara.component
+def ControlRow(c: Control, sc: Scenario) -> None:
+    value, note = current_value(sc, c.path)
+    shown = round(float(changed.value.get(c.path, value)), 4)
+
+    def set_value(v: float | None) -> None:
+        # widgets report their (snapped) value when they appear: only a real move counts, or
+        # a sampled parameter would silently be fixed at its midpoint
+        if v is None or (c.path not in changed.value and abs(float(v) - value) <= c.step / 2):
+            return
+        changed.value = {**changed.value, c.path: round(float(v), 4)}
+
+    with solara.Column(gap="0px"):
+        solara.SliderFloat(
+            c.label, value=float(shown), min=c.low, max=c.high, step=c.step, on_value=set_value
+        )
+        with solara.Row():
+            solara.InputFloat(
+                f"{c.label} ({c.path})",
+                value=float(shown),
+                on_value=set_value,
+                dense=True,
+                classes=[f"ttc-input-{c.path.replace('.', '-').replace('*', 'all')}"],
+            )
+        if note and c.path not in changed.value:
+            solara.Text(note, style={"font-size": "11px", "color": "#666"})
+
+
+def reset() -> None:
+    """Back to the shipped scenario: no overrides."""
+    changed.set({})
+    extra.set("")
+    eu_rule.set("")
+
+
+def start_over(_: str) -> None:
+    """A new scenario: its own defaults, no results yet."""
+    reset()
+    batch.set(None)
+    one_run.set(None)
+    run_error.set("")
+
+
+def seed_problem(s: int | None) -> str:
+    """Why ``s`` cannot seed a run (the model's rule), or ""."""
+    try:
+        check_seed(s, "seed")
+    except ScenarioError as e:
+        return f"seed {e.problem}"
+    return ""
+
+
+@solara.component
+def OneRun(sc: Scenario | None) -> None:
+    def run_one() -> None:
+        if sc is None or seed_problem(seed.value):
+            return
+        try:
+            one_run.set(TTCModel(sc, rng=seed.value).run())
+            run_error.set("")
+        except Exception as e:  # the page shows one line, whatever the fault
+            run_error.set(f"The run failed: {user_message(e)}")
+
+    bad_seed = seed_problem(seed.value)
+    with solara.Row():
+        solara.InputInt("seed", value=seed, dense=True, classes=["ttc-seed"])
+        solara.Button(
+            "Run one",
+            on_click=run_one,
+            disabled=sc is None or bool(bad_seed),
+            color="primary",
+            classes=["ttc-run-one"],
+        )
+    if bad_seed:
+        solara.Error(bad_seed, classes=["ttc-seed-error"])
+    if run_error.value:
+        solara.Error(run_error.value, classes=["ttc-run-error"])
+    model = one_run.value
+    if model is not None:
+        Figures(id(model), lambda: single_run_figure(model), ["ttc-run-figure"])
+        row = model.outcome()
+        solara.Text(
+            f"Outcome: {row['outcome_class']}; US unilateral month {row['month_unilateral']}; "
+            f"national adopters: {row['national_adopters'] or 'none'}; soft share {row['soft_share']:.2f}.",
+            classes=["ttc-outcome"],
+        )
+        with solara.Div(classes=["ttc-events"]):
+            solara.Preformatted(event_log(model), style_="white-space: pre-wrap")
+
+
+@solara.component
+def Batch(sc: Scenario | None, settings: str) -> None:
+    n, s = runs.value, seed.value
+    problem = "runs must be at least 1" if n is None or n <= 0 else seed_problem(s)
+
+    def start() -> None:
+        if sc is not None and n is not None and s is not None and not problem:
+            run_batch_task(sc, scenario_name.value, n, s, settings)
+
+    with solara.Row():
+        solara.InputInt("runs", value=runs, dense=True, classes=["ttc-runs"])
+        solara.Button(
+            "Run batch",
+            on_click=start,
+            disabled=sc is None or bool(problem) or run_batch_task.pending,
+            color="primary",
+            classes=["ttc-run-batch"],
+        )
+    if problem:
+        solara.Error(problem)
+    if run_batch_task.pending:
+        solara.ProgressLinear(progress.value)
+        solara.Text(f"running... {progress.value:.0f} %", classes=["ttc-batch-status"])
+    elif run_batch_task.error and run_batch_task.exception is not None:
+        solara.Error(
+            f"The batch failed: {user_message(run_batch_task.exception)}", classes=["ttc-batch-error"]
+        )
+    result = batch.value
+    if result is None:
+        return
+    if not run_batch_task.pending:
+        solara.Text(
+            f"batch {result['number']} done: {result['n']} runs from batch seed {result['seed']} "
+            f"({result['settings']}); the shipped scenario ran with the same seeds.",
+            classes=["ttc-batch-status"],
+        )
+    cur, base_s = summary(result["current"]), summary(result["baseline"])
+    with solara.Column(gap="0px"):
+        with solara.Columns([3, 1, 1]):
+            solara.Text("outcome")
+            solara.Text("this setting")
+            solara.Text("shipped scenario")
+        for field, label, kind in METRICS:
+            key = field.replace(":", "-")
+            with solara.Columns([3, 1, 1]):
+                solara.Text(label)
+                solara.Text(fmt(kind, cur[field]), classes=[f"ttc-current-{key}"])
+                solara.Text(fmt(kind, base_s[field]), classes=[f"ttc-baseline-{key}"])
+    Figures(result["number"], lambda: batch_figure(result), ["ttc-batch-figure"])
+
+    def parquet() -> bytes:
+        buf = io.BytesIO()
+        result["current"].to_parquet(buf, index=False)
+        return buf.getvalue()
+
+    solara.FileDownload(
+        parquet,
+        filename=f"{result['current']['scenario'].iloc[0]}.parquet",
+        label="Export the batch as Parquet",
+    )
+
+
+@solara.component
+def Page() -> None:
+    solara.Title("ttcsim dashboard")
+    sc, ov, error = build(scenario_name.value, changed.value, extra.value, eu_rule.value)
+    settings = " ".join(ov) or "no overrides"
+    with solara.Sidebar():
+        solara.Markdown("### Scenario and preferences")
+        solara.Select("scenario", values=list(shipped()), value=scenario_name, on_value=start_over)
+        base, _, base_error = build(scenario_name.value, {}, "", "")
+        if base is not None:
+            solara.ToggleButtonsSingle(
+                value=eu_rule.value or base.values["eu.rule"],
+                values=["unanimity", "qmv"],
+                on_value=lambda v: eu_rule.set("" if v == base.values["eu.rule"] else v),
+            )
+            for c in CONTROLS:
+                ControlRow(c, base)
+        else:
+            solara.Error(base_error)
+        solara.InputText(
+            "extra overrides (PATH=VALUE; ...)", value=extra, continuous_update=False, classes=["ttc-extra"]
+        )
+        solara.Button("reset to the shipped scenario", on_click=reset, text=True)
+    solara.Markdown("## ttcsim: transatlantic export-control coordination")
+    if error:
+        solara.Error(f"Cannot build the scenario: {error}", classes=["ttc-error"])
+    elif sc is not None:
+        solara.Text(sc.description, classes=["ttc-description"])
+        with solara.Div():
+            solara.Text("Equivalent command line: ")
+            solara.Text(
+                command_line(scenario_name.value, ov),
+                classes=["ttc-command"],
+                style={"font-family": "monospace"},
+            )
+    with solara.lab.Tabs():
+        with solara.lab.Tab("One run"):
+            OneRun(sc)
+        with solara.lab.Tab("Batch"):
+            Batch(sc, settings)
+    if sc is not None:
+        header = (
+            f"Exported from the ttcsim dashboard: {scenario_name.value} with {settings}\n"
+            "Run it with: ttcsim batch THIS_FILE.toml --runs 1000 --out results.parquet"
+        )
+        solara.FileDownload(
+            lambda: to_toml(sc, header),
+            filename=f"{sc.name}.toml",
+            label="Export these settings as a scenario file",
+        )
+
+
+# ----------------------------------------------------------------------------- serving
+
+
+CHROMIUM_ARGS = (
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+)
+"""Flags for a headless Chromium on a machine without network or display (tests, screenshots)."""
+
+
+@contextmanager
+def serve(
+    port: int = 0, log: Path | None = None, timeout: float = 120.0, app: str = "sim.dashboard.app"
+) -> Iterator[str]:
+    """Run the dashboard server (``solara run APP``: a module name or a file path) in a
+    subprocess on 127.0.0.1 and yield its URL once it answers; stop it after. ``port=0`` picks
+    a free port."""
+    if port == 0:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+    out = open(log, "w") if log else subprocess.DEVNULL  # noqa: SIM115 - closed below
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "solara",
+            "run",
+            app,
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--production",
+            "--no-open",
+        ],
+        stdout=out,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"the dashboard server exited with code {proc.returncode}")
+            try:
+                with urllib.request.urlopen(url, timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"the dashboard did not answer at {url} within {timeout:.0f} s")
+            time.sleep(0.3)
+        yield url
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        if log:
+            out.close()  # type: ignore[union-attr]
+
+
+def find_chromium() -> str | None:
+    """Debian's Chromium, if installed (``apt-get install chromium``)."""
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+BROWSER_TIMEOUT_MS = 120_000
+"""Playwright's limit for each action and page load (a loaded 2-core machine is slow)."""
+
+
+@contextmanager
+def browser() -> Iterator[Any]:
+    """Debian's headless Chromium under Playwright (tests, screenshots); closed after."""
+    from playwright.sync_api import sync_playwright
+
+    chromium = find_chromium()
+    if chromium is None:
+        raise RuntimeError("needs Debian's chromium: apt-get install chromium")
+    with sync_playwright() as p:
+        running = p.chromium.launch(executable_path=chromium, headless=True, args=list(CHROMIUM_ARGS))
+        try:
+            yield running
+        finally:
+            running.close()
+
+
+@contextmanager
+def open_page(running: Any, url: str, width: int = 1400, height: int = 1000) -> Iterator[Any]:
+    """A page at ``url`` in its own browser context (so its own dashboard session), closed
+    after. Actions and navigation wait up to ``BROWSER_TIMEOUT_MS``; ``expect`` assertions
+    take their own ``timeout=``."""
+    context = running.new_context(viewport={"width": width, "height": height})
+    try:
+        page = context.new_page()
+        page.set_default_timeout(BROWSER_TIMEOUT_MS)
+        page.set_default_navigation_timeout(BROWSER_TIMEOUT_MS)
+        page.goto(url)
+        yield page
+    finally:
+        context.close()
+
+
+@contextmanager
+def browser_page(url: str, width: int = 1400, height: int = 1000) -> Iterator[Any]:
+    """A page at ``url`` in a browser of its own (see :func:`browser`, :func:`open_page`)."""
+    with browser() as running, open_page(running, url, width, height) as page:
+        yield page

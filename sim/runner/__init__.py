@@ -1,0 +1,1 @@
+"""Running many replications: designs, executors, the results store and its manifest."""

@@ -1,0 +1,1 @@
+"""Figures, built as matplotlib Figure objects (no backend switch, no pyplot state)."""
