@@ -184,7 +184,11 @@ def test_supply_shares_are_shares_per_track_and_segment() -> None:
         assert row["unit"] == "share" and 0.0 <= float(row["value"]) <= 1.0, row
     for key, total in share_sums(table).items():
         assert total <= 1.0 + 1e-9, f"{key}: shares sum to {total}"
-    assert {row["segment"] for row in table if row["track"] == "china_sme"} >= {"lithography", "deposition", "etch"}
+    assert {row["segment"] for row in table if row["track"] == "china_sme"} >= {
+        "lithography",
+        "deposition",
+        "etch",
+    }
     actors = {row["actor"] for row in table if row["track"] == "china_sme" and row["segment"] == "all"}
     assert {"US", "NL", "JP"} <= actors
 
