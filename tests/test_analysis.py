@@ -89,18 +89,18 @@ def test_calibration_recovers_known_parameter_values():
     data = simulate([base.with_overrides([f"{k}={v}" for k, v in truth.items()])], 200, seed=99, workers=2)
     targets = [
         Target(
-            "month_unilateral",
-            "median",
-            "month_unilateral",
-            statistic(data, "median", "month_unilateral")[0],
-            1.0,
+            label="month_unilateral",
+            statistic="median",
+            field="month_unilateral",
+            value=statistic(data, "median", "month_unilateral")[0],
+            tolerance=1.0,
         ),
         Target(
-            "NL lag",
-            "median",
-            "lag:NL",
-            statistic(data, "median", "lag:NL", "us_unilateral")[0],
-            1.0,
+            label="NL lag",
+            statistic="median",
+            field="lag:NL",
+            value=statistic(data, "median", "lag:NL", "us_unilateral")[0],
+            tolerance=1.0,
             given="us_unilateral",
         ),
     ]
@@ -163,9 +163,13 @@ def test_calibrate_cli_writes_a_valid_posterior_scenario(tmp_path):
     "text, problem",
     [
         ("[[target]]\nstatistic='share'\nfield='coordinated'\nvalue=0.5\n", "target[0].tolerance: missing"),
-        ("[[target]]\nstatistic='mode'\nfield='x'\nvalue=1\ntolerance=1\n", "share, median or mean"),
-        ("[[target]]\nstatistic='share'\nfield='x'\nvalue=1\ntolerance=0\n", "positive"),
-        ("[[target]]\nstatistic='share'\nfield='x'\nop='in'\nvalue=1\ntolerance=1\n", "[low, high]"),
+        ("[[target]]\nstatistic='mode'\nfield='x'\nvalue=1\ntolerance=1\n", "unknown statistic 'mode'"),
+        ("[[target]]\nstatistic='share'\nfield='x'\nvalue=1\ntolerance=1\n", "unknown outcome field 'x'"),
+        ("[[target]]\nstatistic='share'\nfield='coordinated'\nvalue=1\ntolerance=0\n", "positive"),
+        (
+            "[[target]]\nstatistic='share'\nfield='coordinated'\nop='in'\nvalue=1\ntolerance=1\n",
+            "[low, high]",
+        ),
         ("x = 1\n", "at least one [[target]]"),
     ],
 )

@@ -20,24 +20,13 @@ such as P(US unilateral) or a median month) on our own runner, local or Dask.
   that ``extends`` the original, each parameter a triangular distribution over the
   posterior's 90 % interval with its mode at the posterior median.
 
-A target file is TOML::
-
-    [[target]]
-    label = "month of the US unilateral rule (median)"
-    statistic = "median"          # share | median | mean (see sim.analysis.stylized)
-    field = "month_unilateral"    # an outcome field, national:XX or lag:XX
-    value = 16
-    tolerance = 2                 # a deviation of one tolerance counts as distance 1
-    # op = "="                    # or ">=", "<=" (one-sided), "in" with value = [low, high]
-    # given = "us_unilateral"     # only runs where this field is true
-    # source = "sources.md [16]"
+Targets are :class:`sim.analysis.targets.Target` read from a target file (the format is in
+that module's docstring); each calibration target needs a ``tolerance``.
 """
 
 from __future__ import annotations
 
-import math
 import os
-import tomllib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -47,101 +36,17 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.stylized import md, statistic
+from sim.analysis.targets import Target
+from sim.analysis.targets import load_targets as load_target_file
 from sim.model import check_seed
 from sim.runner.batch import ModelAt, evaluate_points
 from sim.scenario import Scenario, ScenarioError, toml_value
 from sim.scenario import schema as P
 
-OPS = ("=", ">=", "<=", "in")
-
-
-@dataclass(frozen=True)
-class Target:
-    label: str
-    statistic: str
-    field: str
-    value: Any
-    tolerance: float
-    op: str = "="
-    given: str = ""
-    source: str = ""
-
-    def distance(self, x: float) -> float:
-        if math.isnan(x):
-            return math.inf
-        if self.op == "=":
-            dev = abs(x - self.value)
-        elif self.op == ">=":
-            dev = max(0.0, self.value - x)
-        elif self.op == "<=":
-            dev = max(0.0, x - self.value)
-        else:
-            dev = max(0.0, self.value[0] - x, x - self.value[1])
-        return dev / self.tolerance
-
-    def describe(self) -> str:
-        v = f"{self.value[0]:g}..{self.value[1]:g}" if self.op == "in" else f"{self.value:g}"
-        return f"{self.op} {v} (tolerance {self.tolerance:g})"
-
 
 def load_targets(path: str | Path) -> list[Target]:
-    source = str(path)
-    try:
-        with open(path, "rb") as fh:
-            doc = tomllib.load(fh)
-    except FileNotFoundError:
-        raise ScenarioError(source, "", "file not found") from None
-    except tomllib.TOMLDecodeError as e:
-        raise ScenarioError(source, "", f"malformed TOML: {e}") from None
-    items = doc.get("target")
-    if not isinstance(items, list) or not items:
-        raise ScenarioError(source, "target", "needs at least one [[target]] table")
-    out = []
-    allowed = {f for f in Target.__dataclass_fields__}
-    for i, t in enumerate(items):
-        where = f"target[{i}]"
-        if not isinstance(t, dict):
-            raise ScenarioError(source, where, "must be a table")
-        extra = sorted(set(t) - allowed - {"history"})
-        if extra:
-            raise ScenarioError(source, f"{where}.{extra[0]}", "unknown key")
-        for key in ("statistic", "field", "value", "tolerance"):
-            if key not in t:
-                raise ScenarioError(source, f"{where}.{key}", "missing")
-        if t["statistic"] not in ("share", "median", "mean"):
-            raise ScenarioError(source, f"{where}.statistic", "must be share, median or mean")
-        op = t.get("op", "=")
-        if op not in OPS:
-            raise ScenarioError(source, f"{where}.op", f"must be one of {', '.join(OPS)}")
-        v = t["value"]
-        ok = (
-            (
-                isinstance(v, list)
-                and len(v) == 2
-                and all(isinstance(a, (int, float)) for a in v)
-                and v[0] <= v[1]
-            )
-            if op == "in"
-            else (isinstance(v, (int, float)) and not isinstance(v, bool))
-        )
-        if not ok:
-            raise ScenarioError(source, f"{where}.value", "a number, or [low, high] with op = 'in'")
-        tol = t["tolerance"]
-        if isinstance(tol, bool) or not isinstance(tol, (int, float)) or tol <= 0:
-            raise ScenarioError(source, f"{where}.tolerance", "must be a positive number")
-        out.append(
-            Target(
-                t.get("label", f"{t['statistic']} of {t['field']}"),
-                t["statistic"],
-                t["field"],
-                v,
-                float(tol),
-                op,
-                t.get("given", ""),
-                t.get("source", ""),
-            )
-        )
-    return out
+    """The calibration targets of a target file: each must carry a tolerance."""
+    return load_target_file(path, require=("tolerance",))
 
 
 def parse_param(sc: Scenario, text: str) -> tuple[str, float, float]:

@@ -1,53 +1,34 @@
 """Stylized facts: statistics of a batch of outcome rows, checked against history.
 
-The facts themselves (bounds, history, sources) live in ``data/stylized_facts.toml``; this
-module computes each statistic with a 95 % interval (Wilson for shares, the distribution-free
-order-statistic interval for medians, the normal interval for means) and says whether the
-bound holds.
+The facts themselves (bounds, history, sources) live in ``data/stylized_facts.toml`` as
+targets (:mod:`sim.analysis.targets`: the format, the bound and its check); this module
+computes each statistic with a 95 % interval (Wilson for shares, the distribution-free
+order-statistic interval for medians, the normal interval for means), says whether each fact
+holds and writes the table.
 """
 
 from __future__ import annotations
 
 import math
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from sim.scenario import ScenarioError, member_table, suggest
+from sim.analysis.targets import Target, derived_kind, load_targets
+from sim.scenario import ScenarioError, suggest
 
 FACTS_FILE = Path(__file__).resolve().parent.parent / "data" / "stylized_facts.toml"
+FACT_KEYS = ("id", "scenario", "op", "history", "source")
+"""What a stylized fact names beyond a target's statistic, field and value: its id, the
+scenario whose batch it tests, an explicit bound, and the history behind it."""
 Z95 = 1.959963984540054
 
 
 @dataclass(frozen=True)
-class Fact:
-    id: str
-    scenario: str
-    label: str
-    statistic: str
-    field: str
-    op: str
-    value: Any
-    history: str
-    source: str
-    given: str = ""
-    observed: float | None = None
-
-    def target(self) -> str:
-        if self.op == "in":
-            return f"in {self.value[0]:g}..{self.value[1]:g}"
-        if self.op == "gt_scenario":
-            return f"> {self.value}"
-        return f"{self.op} {self.value:g}"
-
-
-@dataclass(frozen=True)
 class Result:
-    fact: Fact
+    fact: Target
     value: float
     low: float
     high: float
@@ -55,9 +36,9 @@ class Result:
     passed: bool
 
 
-def load_facts(path: Path = FACTS_FILE) -> list[Fact]:
-    with open(path, "rb") as fh:
-        return [Fact(**f) for f in tomllib.load(fh)["fact"]]
+def load_facts(path: Path = FACTS_FILE) -> list[Target]:
+    """The stylized facts: targets that each name their scenario and history."""
+    return load_targets(path, require=FACT_KEYS)
 
 
 def _member_months(df: pd.DataFrame, iso: str) -> pd.Series:
@@ -71,26 +52,10 @@ def _member_months(df: pd.DataFrame, iso: str) -> pd.Series:
     return pd.Series([month(t) for t in df["national_months"]], index=df.index, dtype=float)
 
 
-DERIVED = ("national", "lag")
-"""Derived fields ``national:XX`` and ``lag:XX`` (XX a member's ISO code)."""
-
-
 def check_field(df: pd.DataFrame, field: str, source: str = "field") -> None:
     """Raise a :class:`ScenarioError` naming ``source`` unless ``field`` is a column of the
     results or a derived field with a known member code (with a "did you mean")."""
-    kind, sep, iso = field.partition(":")
-    if sep:
-        if kind not in DERIVED:
-            raise ScenarioError(
-                source,
-                field,
-                f"unknown derived field {kind!r} (expected national:XX or lag:XX){suggest(kind, DERIVED)}",
-            )
-        members = member_table().iso
-        if iso not in members:
-            raise ScenarioError(source, field, f"unknown member code {iso!r}{suggest(iso, members)}")
-        return
-    if field not in df.columns:
+    if derived_kind(field, source, field) is None and field not in df.columns:
         raise ScenarioError(
             source,
             field,
@@ -156,27 +121,20 @@ def median_interval(x: np.ndarray) -> tuple[float, float]:
     return float(s[lo]), float(s[hi])
 
 
-def evaluate(batches: dict[str, pd.DataFrame], facts: list[Fact] | None = None) -> list[Result]:
-    """Check every fact whose scenario has a batch in ``batches`` (keyed by scenario name)."""
+def evaluate(batches: dict[str, pd.DataFrame], facts: list[Target] | None = None) -> list[Result]:
+    """Check every fact whose scenario has a batch in ``batches`` (keyed by scenario name);
+    a ``gt_scenario`` fact also needs the compared scenario's batch."""
     out = []
     for f in facts if facts is not None else load_facts():
         if f.scenario not in batches:
             continue
         v, lo, hi, n = statistic(batches[f.scenario], f.statistic, f.field, f.given)
+        other = math.nan
         if f.op == "gt_scenario":
             if f.value not in batches:
                 continue
             other = statistic(batches[f.value], f.statistic, f.field, f.given)[0]
-            ok = v > other
-        elif f.op == "in":
-            ok = f.value[0] <= v <= f.value[1]
-        elif f.op == ">=":
-            ok = v >= f.value
-        elif f.op == "<=":
-            ok = v <= f.value
-        else:
-            ok = v > f.value
-        out.append(Result(f, v, lo, hi, n, bool(ok and not math.isnan(v))))
+        out.append(Result(f, v, lo, hi, n, f.holds(v, other)))
     return out
 
 
@@ -195,7 +153,7 @@ def table(results: list[Result]) -> str:
         f = r.fact
         val = "n/a" if math.isnan(r.value) else f"{r.value:.3g} ({r.low:.3g} to {r.high:.3g})"
         lines.append(
-            f"| {f.scenario} | {md(f.label)} | {f.target()} | {val} | {r.n} | "
+            f"| {f.scenario} | {md(f.label)} | {f.describe()} | {val} | {r.n} | "
             f"{'yes' if r.passed else '**no**'} | {f.history} ({f.source}) |"
         )
     return "\n".join(lines)
