@@ -202,16 +202,16 @@ def profile(n: int) -> list[tuple[str, float]]:
     construct = cum("__init__")
     parts = [
         ("model construction (sampling, agents, streams)", construct),
-        ("perception dynamics (mechanism 2)", cum("_perceive")),
+        ("perception dynamics (mechanism 2)", cum("perceive", "perception.py")),
         ("EU aggregation and TTC round (mechanisms 3, 4)", cum("_ttc_round")),
         ("US outside option (mechanism 5)", cum("_weigh_acting_alone")),
         ("bilateral channel (mechanism 6)", cum("_bilateral")),
-        ("adoptions and retaliation (mechanism 8)", cum("_adoptions")),
+        ("adoptions and retaliation (mechanism 8)", cum("come_into_force", "adoption.py")),
         ("agenda (mechanism 7)", cum("_agenda")),
         ("recording (DataCollector, 1 run in 10)", cum("collect", "datacollection.py")),
         ("outcome row", cum("outcome_row", "outcomes.py")),
     ]
-    steps = cum("step")
+    steps = cum("step") + cum("close_month") + cum("come_into_force", "adoption.py")
     inner = sum(v for k, v in parts[1:7])
     parts.insert(7, ("preferences and step bookkeeping (mechanism 1, shocks)", steps - inner - parts[7][1]))
     run_total = total + construct + parts[-1][1]

@@ -3,7 +3,7 @@
 Runs both shipped scenarios (2,000 seeded runs each, with monthly trajectories for the fan
 charts), the swap test (each scenario rebuilt with the other's parameters), and writes:
 
-* ``results/dual_track.parquet``: one row per run (the outcome fields of ``sim/outcomes.py``);
+* ``results/dual_track.parquet``: one row per run (the outcome fields of ``sim/model/outcomes.py``);
 * ``results/dual_track.png``: outcome classes, timing against history, the gap and attention;
 * ``results/dual_track.md``: the stylized-facts table with 95 % intervals, history and
   sources, and the swap test.

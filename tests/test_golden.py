@@ -28,11 +28,15 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import importlib  # noqa: E402
+import pkgutil  # noqa: E402
+
+import sim.model.mechanisms  # noqa: E402
 from sim import (
     load_scenario,
     run,  # noqa: E402
 )
-from sim.model import agents, institutions
+from sim.model import agents, institutions  # noqa: E402
 from sim.model import model as model_module  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -86,7 +90,13 @@ def test_outcome_rows_match_the_pinned_digest(name: str) -> None:
 
 # --------------------------------------------------------------------------- sensitivity
 
-CONSTANT_MODULES = (agents, institutions, model_module)
+MECHANISM_MODULES = tuple(
+    importlib.import_module(f"sim.model.mechanisms.{m.name}")
+    for m in pkgutil.iter_modules(sim.model.mechanisms.__path__)
+)
+CONSTANT_MODULES = (*MECHANISM_MODULES, institutions, agents, model_module)
+"""Where structural constants live (each in the module of the mechanism that uses it), and
+where they may be imported."""
 WHOLE_COUNT_THRESHOLDS = {"QMV_STATES": 15 / 27 * 1.001}
 """Constants that set a whole number (QMV_STATES x 27 members = 14.85, rounded up to 15
 states): a 1 % change (14.998) leaves the rule as it is, so they move to the next count."""
@@ -108,13 +118,15 @@ def structural_constants() -> dict[str, tuple[Any, str]]:
 
 
 @pytest.mark.parametrize("constant", sorted(structural_constants()))
-def test_the_golden_digest_notices_a_one_percent_change(constant: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_golden_digest_notices_a_one_percent_change(
+    constant: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Every live constant moves at least one golden digest when it changes by 1 %: the golden
     test guards every number the published results rest on."""
     owner, attr = structural_constants()[constant]
     value = getattr(owner, attr)
     new = WHOLE_COUNT_THRESHOLDS.get(attr, value * 1.01)
-    # the name may also be imported into another module (model.py imports from agents.py)
+    # the name may also be imported into another module (bilateral.py imports preferences' weights)
     for module in CONSTANT_MODULES:
         if getattr(module, attr, None) is value:
             monkeypatch.setattr(module, attr, new)

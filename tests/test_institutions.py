@@ -7,7 +7,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from sim.model.institutions import agree, max_passable, propose, qmv_passes
+from sim.model.institutions import max_passable, qmv_passes
+from sim.model.mechanisms.eu_offer import propose
+from sim.model.mechanisms.ttc_round import agree
 from sim.scenario import member_table
 
 TABLE = member_table()

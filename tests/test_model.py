@@ -8,13 +8,16 @@ import textwrap
 import mesa
 import numpy as np
 import pandas as pd
+import pytest
 from conftest import CHINA, RUSSIA
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from sim import OUTCOME_CLASSES, TTCModel, load_scenario, run
-from sim.model.agents import MemberState
+from sim import OUTCOME_CLASSES, ScenarioError, TTCModel, load_scenario, run
+from sim.model import check_seed
+from sim.model.agents import MemberStates
+from sim.model.mechanisms.preferences import ideal_points, net_benefit
 from sim.model.outcomes import MONTH_FIELDS, OUTCOMES
 
 SPEC_FIELDS = [o.name for o in OUTCOMES] + ["run", "seed", "scenario"]
@@ -103,16 +106,14 @@ UNIT = arrays(np.float64, 27, elements=st.floats(0, 1))
 @given(threat=UNIT, exposure=UNIT, fear=UNIT, dep=UNIT, pressure=UNIT, bump=UNIT)
 def test_ideal_points_are_monotone_and_bounded(threat, exposure, fear, dep, pressure, bump):
     def ideal(t, e, f):
-        return MemberState.ideal_points(MemberState.net_benefit(t, e, f, dep, pressure))
+        return ideal_points(net_benefit(t, e, f, dep, pressure))
 
     base = ideal(threat, exposure, fear)
     assert ((base >= 0) & (base <= 1)).all()
     assert (ideal(threat + bump, exposure, fear) >= base).all()
     assert (ideal(threat, exposure + bump, fear) <= base).all()
     assert (ideal(threat, exposure, fear + bump) <= base).all()
-    more_pressure = MemberState.ideal_points(
-        MemberState.net_benefit(threat, exposure, fear, dep, pressure + bump)
-    )
+    more_pressure = ideal_points(net_benefit(threat, exposure, fear, dep, pressure + bump))
     assert (more_pressure >= base).all()
 
 
@@ -172,10 +173,10 @@ def test_trajectory_and_running_flag(china):
 
 def test_agents_are_mesa_agents(china):
     model = TTCModel(china, rng=2)
-    members = model.agents_by_type[MemberState]
-    assert len(members) == 27
-    assert [a.iso for a in members] == sorted(a.iso for a in members)
-    assert isinstance(model.us, mesa.Agent)
+    (members,) = model.agents_by_type[MemberStates]
+    assert members is model.members and len(members) == 27
+    assert list(members.iso) == sorted(members.iso)
+    assert all(isinstance(a, mesa.Agent) for a in (model.us, model.commission, model.target, members))
 
 
 def test_mesa_batch_run_can_drive_the_model(china):
@@ -189,3 +190,12 @@ def test_mesa_batch_run_can_drive_the_model(china):
     )
     df = pd.DataFrame(results)
     assert set(df["rng"]) == {1, 2} and "gap" in df
+
+
+def test_a_bad_seed_is_named_by_its_source_not_by_a_flag():
+    """The library knows no command-line flags: the CLI names ``--seed`` in its own message."""
+    for bad in (-1, 1.5, True, "3"):
+        with pytest.raises(ScenarioError) as e:
+            check_seed(bad)
+        assert (e.value.source, e.value.problem) == ("seed", "must be a whole number >= 0")
+    check_seed(0)

@@ -3,6 +3,7 @@ cite the software (CITATION.cff, read by GitHub and Zenodo)."""
 
 from __future__ import annotations
 
+import ast
 import re
 import tomllib
 from pathlib import Path
@@ -41,3 +42,42 @@ def test_only_the_command_line_knows_about_flags():
         if "argparse" in p.read_text(encoding="utf-8") and "cli" not in p.relative_to(ROOT / "sim").parts
     )
     assert users == []
+
+
+LOWER_LAYERS = ("model", "scenario")
+UPPER_LAYERS = ("sim.runner", "sim.analysis", "sim.viz", "sim.dashboard", "sim.cli")
+
+
+def upward_imports(path: Path) -> list[str]:
+    """The modules of the upper layers (runner, analysis, viz, dashboard, CLI) that the Python
+    file at ``path`` imports, at top level or inside a function."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names = [node.module, *(f"{node.module}.{alias.name}" for alias in node.names)]
+        else:
+            continue
+        found += [n for n in names if n in UPPER_LAYERS or n.startswith(tuple(f"{u}." for u in UPPER_LAYERS))]
+    return found
+
+
+def test_the_model_and_scenario_import_nothing_from_the_layers_above():
+    """sim/model/ and sim/scenario/ stand alone: a later engine or a notebook can use the model
+    without the runner, the analyses, the figures, the dashboard or the command line."""
+    leaks = {
+        str(p.relative_to(ROOT)): upward_imports(p)
+        for layer in LOWER_LAYERS
+        for p in (ROOT / "sim" / layer).rglob("*.py")
+        if upward_imports(p)
+    }
+    assert leaks == {}
+
+
+def test_an_upward_import_is_noticed(tmp_path):
+    module = tmp_path / "leak.py"
+    module.write_text("import numpy\nfrom sim import scenario\ndef f():\n    from sim.analysis.history import validate\n")
+    assert upward_imports(module) == ["sim.analysis.history", "sim.analysis.history.validate"]
+    module.write_text("import sim.cli\nfrom sim.runner import batch\n")
+    assert upward_imports(module) == ["sim.cli", "sim.runner", "sim.runner.batch"]

@@ -1,4 +1,5 @@
-"""Historical validation: the dated events the model speaks to, and the model's months for them.
+"""Historical validation: the dated events the model speaks to, compared with the model's months
+for them (:func:`sim.model.outcomes.event_months` reads those from each run).
 
 ``data/events.csv`` lists the real events of 2021-2024 with their sources and, for each, the
 model quantity it corresponds to (``model_quantity``):
@@ -20,16 +21,12 @@ lies inside the central 90 % of the simulated months.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from sim.analysis.stylized import column
 from sim.scenario import DATA_DIR, Scenario, month_diff
-
-if TYPE_CHECKING:
-    from sim.model import TTCModel
 
 EVENTS_FILE = DATA_DIR / "events.csv"
 TIMED = ("first_us_rule", "month_eu", "month_unilateral", "month_coordinated", "retaliation_after_national")
@@ -41,36 +38,6 @@ def load_events() -> pd.DataFrame:
 
 def is_timed(quantity: str) -> bool:
     return quantity in TIMED or quantity.startswith(("decision:", "national:"))
-
-
-def event_months(model: TTCModel, quantities: list[str]) -> dict[str, float]:
-    """The month (from the scenario's start) of each timed quantity in a finished run, NaN
-    when it did not happen."""
-    out: dict[str, float] = {}
-    nat = model.national_month[model.national_month >= 0]
-    first_nat = int(nat.min()) if len(nat) else None
-    for q in quantities:
-        v: int | None = None
-        if q == "first_us_rule":
-            v = model.us_month
-        elif q == "month_eu":
-            v = model.eu_month
-        elif q == "month_unilateral":
-            v = model.us_month if model.unilateral else None
-        elif q == "month_coordinated":
-            v = model.coordinated_month
-        elif q == "retaliation_after_national":
-            if first_nat is not None:
-                v = next(
-                    (t for t, _, _, kind, _ in model.events if kind == "retaliation" and t >= first_nat), None
-                )
-        elif q.startswith(("decision:", "national:")):
-            kind, iso = q.split(":")
-            i = model.index[iso]
-            m = (model.national_decided if kind == "decision" else model.national_month)[i]
-            v = int(m) if m >= 0 else None
-        out[f"event.{q}"] = math.nan if v is None else float(v)
-    return out
 
 
 def month_of(sc: Scenario, date: str) -> int:

@@ -378,7 +378,7 @@ def start_over(_: str) -> None:
 def seed_problem(s: int | None) -> str:
     """Why ``s`` cannot seed a run (the model's rule), or ""."""
     try:
-        check_seed(s, "seed")
+        check_seed(s)
     except ScenarioError as e:
         return f"seed {e.problem}"
     return ""

@@ -1,4 +1,7 @@
-"""The institutions actors act through: the Council's voting rules and the TTC bargaining round.
+"""The institution the EU's measures pass through: the Council's voting rules.
+
+The Commission's offer (mechanism 3) is in :mod:`sim.model.mechanisms.eu_offer`, the TTC round
+(mechanism 4) in :mod:`sim.model.mechanisms.ttc_round`.
 
 Facts (numbers in brackets refer to the sources in ``sim/data/sources.md``):
 
@@ -6,14 +9,11 @@ Facts (numbers in brackets refer to the sources in ``sim/data/sources.md``):
   up (Hungary and Greece stalled the 11th package's anti-circumvention listing [58]).
 * **QMV**: 55 % of member states (15 of 27) and 65 % of the EU population; a blocking
   minority needs at least four states with more than 35 % of the population [59].
-* The TTC adopts nothing; it produces agreements that each side adopts through its own
-  instruments (TTC-1 principles, Sep 2021 [5]).
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import numpy as np
 
@@ -46,7 +46,7 @@ def max_passable(
     """The highest stringency the Council adopts, and the member that bounds it.
 
     A member votes yes to a level at or below its ``ceiling`` (see
-    :meth:`sim.model.agents.MemberState.ceilings`); a member with a derogation is not bound and
+    :func:`sim.model.mechanisms.preferences.ceilings`); a member with a derogation is not bound and
     votes yes. Under unanimity the most reluctant bound member fixes the level; under QMV the
     level is the ceiling of the weakest member of the strongest qualified majority.
     Returns (level, index of the pivotal member, or -1 when no member bounds it).
@@ -70,58 +70,3 @@ def max_passable(
             return max(0.0, float(ceilings[i])), int(i)
     i = int(np.argmin(np.where(bound, ceilings, np.inf)))
     return max(0.0, float(ceilings[i])), i
-
-
-@dataclass
-class Proposal:
-    """The Commission's offer: the level it tables and the members it exempts."""
-
-    level: float
-    derogated: np.ndarray
-    coverage: float
-    pivotal: int
-
-    @property
-    def effective(self) -> float:
-        """Stringency weighted by the share of the basket's EU supply it covers."""
-        return self.level * self.coverage
-
-
-def propose(
-    ceilings: np.ndarray,
-    supply: np.ndarray,
-    population: np.ndarray,
-    rule: str,
-    aim: float,
-    budget: float,
-) -> Proposal:
-    """The best measure the Commission can table inside the Council's feasible set.
-
-    It aims at ``aim`` and can buy the most reluctant members' consent with derogations (their
-    supply is exempt, so coverage falls by their supply share) while the exempted supply stays
-    within ``budget``. It picks the number of derogations that maximises effective
-    stringency (level x coverage), preferring fewer derogations on ties.
-    """
-    derogated = np.zeros(len(ceilings), dtype=bool)
-    level, piv = max_passable(ceilings, population, rule, derogated)
-    best = Proposal(min(aim, level), derogated.copy(), 1.0, piv if level < aim else -1)
-    if level >= aim:
-        return best
-    exempt = 0.0
-    for i in np.argsort(ceilings, kind="stable"):
-        if level >= aim:
-            break
-        exempt += supply[i]
-        if exempt > budget:
-            break
-        derogated[i] = True
-        level, piv = max_passable(ceilings, population, rule, derogated)
-        cand = Proposal(min(aim, level), derogated.copy(), 1.0 - exempt, piv if level < aim else -1)
-        if cand.effective > best.effective + 1e-12:
-            best = cand
-    return best
-
-
-def agree(us_ask: float, eu_offer: float, tolerance: float, min_stringency: float) -> bool:
-    """A TTC round agrees when the gap is within tolerance and the deal is a real control."""
-    return us_ask - eu_offer <= tolerance and eu_offer >= min_stringency

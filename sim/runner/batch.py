@@ -590,7 +590,7 @@ class ModelAt:
     events: tuple[str, ...] = ()
 
     def __call__(self, point: dict[str, Any], seeds: list[int]) -> list[dict[str, Any]]:
-        from sim.analysis.history import event_months
+        from sim.model.outcomes import event_months
 
         variant = self.base.with_values(list(point.items()), "--param") if point else self.base
         rows = []

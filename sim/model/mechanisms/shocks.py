@@ -1,8 +1,11 @@
-"""Shocks: dated events that move parameters during a run (mechanism 2, perception dynamics).
+"""Shocks: dated events that move parameters during a run (they drive mechanism 2, perception).
 
 A shock adds ``delta`` to the current value of a parameter at a calendar month, clipped to
 the parameter's range; e.g. the invasion of Ukraine (24 Feb 2022) raised every actor's threat
 perception toward Russia overnight, and the EU followed the US controls within a day [9][10].
+
+Parameters: the scenario's ``[[shocks]]`` (``month``, ``path``, ``delta``); any parameter path
+may be shocked (``members.*.threat`` moves all 27 members).
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from sim.scenario import Scenario
 from sim.scenario import schema as P
 
 if TYPE_CHECKING:
-    from .model import TTCModel
+    from sim.model.model import TTCModel
 
 
 def schedule(scenario: Scenario) -> dict[int, list[tuple[str, float]]]:
@@ -34,8 +37,8 @@ def apply(model: TTCModel, shocks: list[tuple[str, float]]) -> None:
         parts = path.split(".")
         if parts[0] == "members":
             lo, hi = P.value_range("members", parts[2])
-            arr = model.m[parts[2]]
-            which = slice(None) if parts[1] == "*" else model.index[parts[1]]
+            arr = model.members.params[parts[2]]
+            which = slice(None) if parts[1] == "*" else model.members.index[parts[1]]
             arr[which] = np.clip(arr[which] + delta, lo, hi)
         else:
             holder = model.section(parts[0])
