@@ -34,14 +34,14 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import tomli_w
 
 from sim.analysis.stylized import md, statistic
 from sim.analysis.targets import Target
 from sim.analysis.targets import load_targets as load_target_file
 from sim.model import check_seed
 from sim.runner.batch import ModelAt, evaluate_points
-from sim.scenario import Scenario, ScenarioError, toml_value
-from sim.scenario import schema as P
+from sim.scenario import Scenario, ScenarioError, numeric_path
 
 
 def load_targets(path: str | Path) -> list[Target]:
@@ -59,16 +59,7 @@ def parse_param(sc: Scenario, text: str) -> tuple[str, float, float]:
         lo, hi = float(lo_s), float(hi_s)
     except ValueError:
         raise ScenarioError("--params", text, "expected PATH=LOW:HIGH") from None
-    parts = path.split(".")
-    section, key = ("members", parts[-1]) if parts[0] == "members" else (parts[0], parts[-1])
-    try:
-        if not P.is_numeric(section, key) or len(parts) != (3 if section == "members" else 2):
-            raise KeyError(path)
-        if section == "members" and parts[1] != "*" and parts[1] not in sc.members:
-            raise KeyError(path)
-    except KeyError:
-        raise ScenarioError("--params", path, "not a numeric parameter path") from None
-    a, b = P.value_range(section, key)
+    a, b = numeric_path("--params", path)
     if not a <= lo < hi <= b:
         raise ScenarioError("--params", text, f"LOW < HIGH inside [{a:g}, {b:g}]")
     return path, lo, hi
@@ -223,49 +214,41 @@ def calibrate(
 # ----------------------------------------------------------------------------- output
 
 
-def _toml_number(x: float) -> str:
-    return f"{x:.4g}"
+def _rounded(x: float) -> float:
+    return float(f"{x:.4g}")
 
 
 def posterior_scenario(result: CalibrationResult, original: Path, out: Path) -> str:
     """A scenario file that extends the original with the posterior as distributions."""
     q = result.quantiles()
     ref = os.path.relpath(Path(original).resolve(), out.resolve().parent)
-    by_section: dict[str, list[str]] = {}
-    for name, row in q.iterrows():
-        parts = str(name).split(".")
-        section = (
-            f'members."{parts[1]}"'
-            if parts[0] == "members" and parts[1] == "*"
-            else (f"members.{parts[1]}" if parts[0] == "members" else parts[0])
-        )
-        key = parts[-1]
-        lo, mode, hi = row["q05"], row["q50"], row["q95"]
-        if hi - lo < 1e-9:
-            line = f"{key} = {_toml_number(mode)}"
-        else:
-            line = (
-                f'{key} = {{dist = "triangular", low = {_toml_number(lo)}, mode = {_toml_number(mode)}, '
-                f"high = {_toml_number(hi)}}}  # posterior 90 % interval, prior [{row['prior_low']:g}, "
-                f"{row['prior_high']:g}]"
-            )
-        by_section.setdefault(section, []).append(line)
     sc = result.scenario
-    lines = [
+    doc: dict[str, Any] = {
+        "scenario": {
+            "extends": ref,
+            "name": sc.name + "_calibrated",
+            "description": f"{sc.name} with calibrated " + ", ".join(result.names),
+        }
+    }
+    priors = []
+    for name, row in q.iterrows():
+        *tables, key = str(name).split(".")  # members.*.threat: [members] ["*"] threat
+        section = doc
+        for table in tables:
+            section = section.setdefault(table, {})
+        lo, mode, hi = (_rounded(row[c]) for c in ("q05", "q50", "q95"))
+        section[key] = mode if hi - lo < 1e-9 else {"dist": "triangular", "low": lo, "mode": mode, "high": hi}
+        priors.append(f"# {name}: prior [{row['prior_low']:g}, {row['prior_high']:g}]")
+    head = [
         f"# Calibrated by `ttcsim calibrate` on {datetime.now(UTC).date()}: ABC-SMC posterior of "
         f"{', '.join(result.names)}",
         f"# against {len(result.targets)} targets ({result.replications} replications per particle). "
         "Each parameter: a triangular",
         "# distribution over the posterior's 90 % interval with its mode at the posterior median.",
+        *priors,
         "",
-        "[scenario]",
-        f"extends = {toml_value(ref)}",
-        f"name = {toml_value(sc.name + '_calibrated')}",
-        f"description = {toml_value(f'{sc.name} with calibrated ' + ', '.join(result.names))}",
     ]
-    for section, entries in by_section.items():
-        lines += ["", f"[{section}]", *entries]
-    return "\n".join(lines) + "\n"
+    return "\n".join(head) + "\n" + tomli_w.dumps(doc)
 
 
 def report(result: CalibrationResult, scenario_file: Path, truth: dict[str, float] | None = None) -> str:

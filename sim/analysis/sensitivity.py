@@ -25,8 +25,7 @@ import pandas as pd
 from sim.model import check_seed
 from sim.model.outcomes import outcome
 from sim.runner.batch import ModelAt, evaluate_points
-from sim.scenario import Scenario, ScenarioError
-from sim.scenario import schema as P
+from sim.scenario import Scenario, ScenarioError, numeric_path
 from sim.scenario.distributions import Distribution
 
 STATISTIC_OF_KIND = {"bool": "share", "month": "censored", "float": "mean"}
@@ -71,19 +70,7 @@ def parameter_ranges(
         raise ScenarioError("--params", "", "the scenario samples no parameter: name factors with --params")
     out = {}
     for path in names:
-        parts = path.split(".")
-        section, key = (
-            ("members", parts[2]) if parts[0] == "members" and len(parts) == 3 else (parts[0], parts[-1])
-        )
-        try:
-            numeric = P.is_numeric(section, key) and (
-                section != "members" or parts[1] == "*" or parts[1] in sc.members
-            )
-        except KeyError:
-            numeric = False
-        if not numeric or (section != "members" and len(parts) != 2):
-            raise ScenarioError("--params", path, "not a numeric parameter path")
-        lo_ok, hi_ok = P.value_range(section, key)
+        lo_ok, hi_ok = numeric_path("--params", path)
         if path in ranges:
             lo, hi = ranges[path]
         else:

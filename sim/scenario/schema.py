@@ -11,6 +11,7 @@ Numeric parameters may be given in a scenario as a number or as a distribution t
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -107,8 +108,10 @@ SECTIONS: dict[str, type] = {
     "ttc": TTCParams,
 }
 MEMBER_KEYS: tuple[str, ...] = tuple(f.name for f in fields(MemberParams))
-SCENARIO_KEYS = ("name", "description", "start", "months", "extends")
-MEMBERS_FILE_KEYS = ("preferences", "basket")
+MONTH_RE = re.compile(r"([0-9]{4})-(0[1-9]|1[0-2])")
+"""A calendar month ``YYYY-MM`` (use with ``fullmatch``)."""
+HORIZON = (1, 600)
+"""The shortest and longest horizon in months (``scenario.months``)."""
 
 
 def spec(section: str, key: str) -> Any:
@@ -166,18 +169,20 @@ def _info(path: str, f: Any) -> ParamInfo:
     return ParamInfo(path, list(f.default), "['YYYY-MM', ...]", "months", meta["doc"])
 
 
+FILE_ONLY = "(in a file only; not with --set)"
+"""The end of the meaning of a file key that an override cannot set."""
 FILE_KEYS = (
     ParamInfo("scenario.name", "the file's name", "text", "", "the scenario's label in results"),
     ParamInfo("scenario.description", "", "text", "", "one line describing the scenario"),
     ParamInfo("scenario.start", "required", "YYYY-MM", "month", "calendar month of step 0"),
-    ParamInfo("scenario.months", "required", "1..600", "months", "horizon: the number of monthly steps"),
     ParamInfo(
-        "scenario.extends",
-        "",
-        "path",
-        "",
-        "a scenario file whose values apply first (in a file only; not with --set)",
+        "scenario.months",
+        "required",
+        "{}..{}".format(*HORIZON),
+        "months",
+        "horizon: the number of monthly steps",
     ),
+    ParamInfo("scenario.extends", "", "path", "", f"a scenario file whose values apply first {FILE_ONLY}"),
     ParamInfo(
         "members.preferences",
         "",
@@ -187,8 +192,8 @@ FILE_KEYS = (
     ),
     ParamInfo("members.basket", "dual_use", "a supply column", "", "which goods the controls cover"),
 )
-"""The scenario file's own keys, which are not parameters of an actor. All but
-``scenario.extends`` may also be given with ``--set``; its meaning says so."""
+"""The scenario file's own keys, which are not parameters of an actor. All but those whose
+meaning ends in :data:`FILE_ONLY` may also be given as overrides."""
 
 
 def schema() -> list[ParamInfo]:
@@ -199,3 +204,20 @@ def schema() -> list[ParamInfo]:
         rows += [_info(f"{name}.{f.name}", f) for f in fields(cls)]
     rows += [_info(f"members.<ISO2>.{f.name}", f) for f in fields(MemberParams)]
     return rows
+
+
+def _file_keys(section: str, overridable: bool = False) -> tuple[str, ...]:
+    return tuple(
+        info.path.split(".", 1)[1]
+        for info in FILE_KEYS
+        if info.path.startswith(f"{section}.") and not (overridable and info.meaning.endswith(FILE_ONLY))
+    )
+
+
+SCENARIO_KEYS = _file_keys("scenario")
+"""The keys of a file's ``[scenario]`` table."""
+OVERRIDABLE_SCENARIO_KEYS = _file_keys("scenario", overridable=True)
+MEMBERS_FILE_KEYS = _file_keys("members")
+"""The keys of ``[members]`` that are not member codes."""
+KNOWN_PATHS = tuple(info.path.replace("members.<ISO2>.", "members.*.") for info in schema())
+"""Every path a file or an override can name, for "did you mean" on an unknown path."""
