@@ -19,7 +19,7 @@ from sim.analysis.discovery import discover
 from sim.analysis.history import load_events
 from sim.analysis.sensitivity import Ishigami, design, indices, parameter_ranges
 from sim.analysis.stylized import statistic
-from sim.runner.batch import evaluate_points, simulate
+from sim.runner import Design, run_design, simulate
 
 ISHIGAMI_S1 = np.array([0.3139, 0.4424, 0.0])
 ISHIGAMI_ST = np.array([0.5576, 0.4424, 0.2437])
@@ -29,7 +29,7 @@ def test_sobol_indices_through_our_runner_match_ishigami():
     prob = {"num_vars": 3, "names": ["x1", "x2", "x3"], "bounds": [[-np.pi, np.pi]] * 3}
     x = design(prob, "sobol", 1024, seed=3)
     points = [dict(zip(prob["names"], row, strict=True)) for row in x]
-    runs = evaluate_points(Ishigami(noise=0.05), points, replications=2, seed=1, workers=2)
+    runs = run_design(Design.at_points(None, points, 2, seed=1, evaluator=Ishigami(noise=0.05)), workers=2).frame()
     assert len(runs) == len(points) * 2 and list(runs["point"][:4]) == [0, 0, 1, 1]
     y = runs.groupby("point")["y"].mean().to_numpy()
     t = indices(prob, "sobol", x, y, seed=3)
@@ -41,7 +41,8 @@ def test_sobol_indices_through_our_runner_match_ishigami():
     )
     # Morris ranks x1 and x2 above x3 (mu*)
     xm = design(prob, "morris", 100, seed=3)
-    ym = evaluate_points(Ishigami(), [dict(zip(prob["names"], r, strict=True)) for r in xm], 1, workers=1)
+    morris = Design.at_points(None, [dict(zip(prob["names"], r, strict=True)) for r in xm], 1, 0, Ishigami())
+    ym = run_design(morris, workers=1).frame()
     mu = indices(prob, "morris", xm, ym["y"].to_numpy(), seed=3)["mu_star"]
     assert mu["x3"] < mu["x1"] and mu["x3"] < mu["x2"]
 

@@ -48,7 +48,8 @@ import pandas as pd
 
 from sim.analysis.stylized import md, statistic
 from sim.model import check_seed
-from sim.runner.batch import ModelAt, evaluate_points
+from sim.runner.designs import Design
+from sim.runner.run import run_design
 from sim.scenario import Scenario, ScenarioError, toml_value
 from sim.scenario import schema as P
 
@@ -153,7 +154,7 @@ def parse_param(sc: Scenario, text: str) -> tuple[str, float, float]:
             raise ValueError
         lo, hi = float(lo_s), float(hi_s)
     except ValueError:
-        raise ScenarioError("--params", text, "expected PATH=LOW:HIGH") from None
+        raise ScenarioError("params", text, "expected PATH=LOW:HIGH") from None
     parts = path.split(".")
     section, key = ("members", parts[-1]) if parts[0] == "members" else (parts[0], parts[-1])
     try:
@@ -162,10 +163,10 @@ def parse_param(sc: Scenario, text: str) -> tuple[str, float, float]:
         if section == "members" and parts[1] != "*" and parts[1] not in sc.members:
             raise KeyError(path)
     except KeyError:
-        raise ScenarioError("--params", path, "not a numeric parameter path") from None
+        raise ScenarioError("params", path, "not a numeric parameter path") from None
     a, b = P.value_range(section, key)
     if not a <= lo < hi <= b:
-        raise ScenarioError("--params", text, f"LOW < HIGH inside [{a:g}, {b:g}]")
+        raise ScenarioError("params", text, f"LOW < HIGH inside [{a:g}, {b:g}]")
     return path, lo, hi
 
 
@@ -225,6 +226,21 @@ def _statistics(runs: pd.DataFrame, targets: list[Target]) -> np.ndarray:
     return np.array(out, dtype=float)
 
 
+@dataclass(frozen=True)
+class Runner:
+    """Where and how each generation's particles run: the executor, and, with ``folder``, a
+    results file per generation (``generation-<g>.parquet`` with its manifest) so that an
+    interrupted calibration resumes (``resume``) without redoing the generations or runs it
+    finished."""
+
+    workers: int | None = None
+    scheduler: str | None = None
+    folder: Path | None = None
+    resume: bool = False
+    force: bool = False
+    command: tuple[str, ...] | None = None
+
+
 def _evaluate(
     sc: Scenario,
     names: list[str],
@@ -232,11 +248,22 @@ def _evaluate(
     targets: list[Target],
     replications: int,
     seed: int,
-    workers: int | None,
-    scheduler: str | None,
+    runner: Runner,
+    generation: int,
 ) -> tuple[np.ndarray, np.ndarray]:
     points = [dict(zip(names, map(float, row), strict=True)) for row in theta]
-    runs = evaluate_points(ModelAt(sc), points, replications, seed, workers, scheduler)
+    out = runner.folder / f"generation-{generation}.parquet" if runner.folder is not None else None
+    runs = run_design(
+        Design.at_points(sc, points, replications, seed),
+        out,
+        runner.workers,
+        runner.scheduler,
+        resume=runner.resume,
+        force=runner.force,
+        command=runner.command,
+        reuse=True,
+        desc=f"ttcsim calibrate (generation {generation})",
+    ).frame()
     stats = _statistics(runs, targets)
     comps = np.array([[t.distance(v) for t, v in zip(targets, row, strict=True)] for row in stats])
     return stats, comps
@@ -253,8 +280,12 @@ def calibrate(
     seed: int = 0,
     workers: int | None = None,
     scheduler: str | None = None,
+    runner: Runner | None = None,
 ) -> CalibrationResult:
-    """Run ABC-SMC (see the module docstring) and return the weighted posterior population."""
+    """Run ABC-SMC (see the module docstring) and return the weighted posterior population.
+    ``runner`` says where the particles run and where their runs are kept (by default in
+    memory on ``workers`` local processes or a Dask ``scheduler``)."""
+    runner = runner or Runner(workers, scheduler)
     if particles < 10 or generations < 1 or not 0 < quantile < 1:
         raise ScenarioError("calibrate", "", "needs particles >= 10, generations >= 1, 0 < quantile < 1")
     check_seed(seed)
@@ -263,7 +294,7 @@ def calibrate(
     bounds = np.array([[lo, hi] for _, lo, hi in params])
     lo, hi = bounds[:, 0], bounds[:, 1]
     theta = rng.uniform(lo, hi, (particles, len(names)))
-    stats, comps = _evaluate(sc, names, theta, targets, replications, seed, workers, scheduler)
+    stats, comps = _evaluate(sc, names, theta, targets, replications, seed, runner, 0)
     prior_comps, prior_stats = comps, stats
     dist = np.sqrt(np.mean(np.minimum(comps, 1e6) ** 2, axis=1))
     eps = float(np.quantile(dist, quantile))
@@ -288,7 +319,7 @@ def calibrate(
                 break
         else:
             cand[filled:] = np.clip(pop[rng.choice(len(pop), particles - filled, p=w)], lo, hi)
-        stats, comps = _evaluate(sc, names, cand, targets, replications, seed + g, workers, scheduler)
+        stats, comps = _evaluate(sc, names, cand, targets, replications, seed + g, runner, g)
         dist = np.sqrt(np.mean(np.minimum(comps, 1e6) ** 2, axis=1))
         eps = min(eps, float(np.quantile(dist, quantile)))
         keep = dist <= eps

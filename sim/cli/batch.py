@@ -6,7 +6,9 @@ import argparse
 import sys
 from typing import Any
 
-from sim.runner.batch import MAX_RUNS, manifest_path, run_batch
+from sim.runner.designs import MAX_RUNS
+from sim.runner.manifest import manifest_path
+from sim.runner.run import run_batch
 
 from .options import add_executor, add_overrides
 
