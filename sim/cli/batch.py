@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import Any
 
 from sim.runner.designs import MAX_RUNS
@@ -74,9 +75,9 @@ def cmd_batch(args: argparse.Namespace) -> int:
         command=["ttcsim", *sys.argv[1:]],
         labels=args.labels,
     )
-    m = res.manifest
+    m, out = res.manifest, Path(args.out)
     print(
-        f"wrote {res.path}: {m['total_runs']} runs in {m['wall_seconds']} s "
-        f"({m['runs_per_second']} runs/s, {m['executor']}); manifest {manifest_path(res.path)}"
+        f"wrote {out}: {m['total_runs']} runs in {m['wall_seconds']} s "
+        f"({m['runs_per_second']} runs/s, {m['executor']}); manifest {manifest_path(out)}"
     )
     return 0
