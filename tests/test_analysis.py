@@ -4,6 +4,7 @@ the shipped analysis scripts end to end on small run counts."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import tomllib
@@ -14,12 +15,13 @@ import pytest
 from conftest import CHINA, ROOT, cli
 
 from sim import ScenarioError, load_scenario
-from sim.analysis.calibration import Target, calibrate, load_targets
+from sim.analysis.calibration import Runner, Target, calibrate, load_targets
 from sim.analysis.discovery import discover
 from sim.analysis.history import load_events
-from sim.analysis.sensitivity import Ishigami, design, indices, parameter_ranges
+from sim.analysis.sensitivity import Ishigami, design, indices, parameter_ranges, run_sensitivity
 from sim.analysis.stylized import statistic
-from sim.runner.batch import evaluate_points, simulate
+from sim.runner import Design, executors, run_design, simulate, store
+from sim.runner.manifest import manifest_path
 
 ISHIGAMI_S1 = np.array([0.3139, 0.4424, 0.0])
 ISHIGAMI_ST = np.array([0.5576, 0.4424, 0.2437])
@@ -29,7 +31,9 @@ def test_sobol_indices_through_our_runner_match_ishigami():
     prob = {"num_vars": 3, "names": ["x1", "x2", "x3"], "bounds": [[-np.pi, np.pi]] * 3}
     x = design(prob, "sobol", 1024, seed=3)
     points = [dict(zip(prob["names"], row, strict=True)) for row in x]
-    runs = evaluate_points(Ishigami(noise=0.05), points, replications=2, seed=1, workers=2)
+    runs = run_design(
+        Design.at_points(None, points, 2, seed=1, evaluator=Ishigami(noise=0.05)), workers=2
+    ).frame()
     assert len(runs) == len(points) * 2 and list(runs["point"][:4]) == [0, 0, 1, 1]
     y = runs.groupby("point")["y"].mean().to_numpy()
     t = indices(prob, "sobol", x, y, seed=3)
@@ -41,7 +45,8 @@ def test_sobol_indices_through_our_runner_match_ishigami():
     )
     # Morris ranks x1 and x2 above x3 (mu*)
     xm = design(prob, "morris", 100, seed=3)
-    ym = evaluate_points(Ishigami(), [dict(zip(prob["names"], r, strict=True)) for r in xm], 1, workers=1)
+    morris = Design.at_points(None, [dict(zip(prob["names"], r, strict=True)) for r in xm], 1, 0, Ishigami())
+    ym = run_design(morris, workers=1).frame()
     mu = indices(prob, "morris", xm, ym["y"].to_numpy(), seed=3)["mu_star"]
     assert mu["x3"] < mu["x1"] and mu["x3"] < mu["x2"]
 
@@ -240,3 +245,87 @@ def test_analysis_scripts_run_end_to_end(tmp_path):
     text = (tmp_path / "validation.md").read_text()
     assert "BIS advanced-computing/SME rule" in text and "pass" in text
     assert (tmp_path / "counterfactuals.md").read_text().count("**china_") >= 9
+
+
+# ----------------------------------------------------------------------------- analyses resume
+
+
+class Killed(Exception):
+    """The fault injected into a run: the process dies after some chunks are stored."""
+
+
+def kill_after(monkeypatch: pytest.MonkeyPatch, chunks: int) -> None:
+    """Make the results store fail when it is handed chunk number ``chunks + 1``."""
+    real, stored = store.Store.write, []
+
+    def write(self, index, table, traj):
+        if len(stored) == chunks:
+            raise Killed
+        stored.append(index)
+        real(self, index, table, traj)
+
+    monkeypatch.setattr(store.Store, "write", write)
+
+
+def count_runs(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The number of runs of each chunk executed from now on."""
+    real, runs = executors.run_chunk, []
+
+    def run_chunk(chunk):
+        runs.append(chunk.stop - chunk.start)
+        return real(chunk)
+
+    monkeypatch.setattr(executors, "run_chunk", run_chunk)
+    return runs
+
+
+SENSITIVITY = {
+    "method": "sobol",
+    "params": ["us.reach", "us.patience"],
+    "ranges": {"us.reach": (0.0, 1.0), "us.patience": (4.0, 36.0)},
+    "n": 16,  # 64 points x 2 replications: 7 chunks of at most 20 runs
+    "replications": 2,
+    "seed": 0,
+    "workers": 1,
+}
+
+
+@pytest.mark.filterwarnings("ignore:invalid value encountered:RuntimeWarning")  # flat outputs
+def test_an_interrupted_sensitivity_analysis_resumes_without_redoing_runs(tmp_path, monkeypatch, china):
+    whole = run_sensitivity(china, **SENSITIVITY)  # uninterrupted, in memory
+    runs_file = tmp_path / "runs.parquet"
+    kill_after(monkeypatch, 2)
+    with pytest.raises(Killed):
+        run_sensitivity(china, **SENSITIVITY, runs_file=runs_file)
+    monkeypatch.undo()
+    assert not runs_file.exists() and not manifest_path(runs_file).exists()
+    executed = count_runs(monkeypatch)
+    resumed = run_sensitivity(china, **SENSITIVITY, runs_file=runs_file, resume=True)
+    assert sum(executed) == 128 - 2 * 20  # the two stored chunks are not run again
+    pd.testing.assert_frame_equal(resumed.runs, whole.runs)
+    pd.testing.assert_frame_equal(resumed.table, whole.table)
+    manifest = json.loads(manifest_path(runs_file).read_text())
+    assert manifest["results"] == "runs.parquet" and manifest["resumed_runs"] == 40
+    assert manifest["total_runs"] == 128 and manifest["points"] == 64 and manifest["run_hash"]
+
+
+def test_an_interrupted_calibration_resumes_without_redoing_runs(tmp_path, monkeypatch, china):
+    targets = [Target(label="month of the US rule", statistic="median", field="month_unilateral", value=14, tolerance=2.0)]
+    params = [("us.patience", 4.0, 30.0)]
+    sizes = {"particles": 30, "replications": 2, "generations": 2, "seed": 1}  # 60 runs a generation
+    whole = calibrate(china, targets, params, **sizes, workers=1)  # uninterrupted, in memory
+    folder = tmp_path / "runs"
+    folder.mkdir()
+    kill_after(monkeypatch, 4)  # generation 0 (3 chunks) and one chunk of generation 1
+    with pytest.raises(Killed):
+        calibrate(china, targets, params, **sizes, runner=Runner(workers=1, folder=folder))
+    monkeypatch.undo()
+    executed = count_runs(monkeypatch)
+    resumed = calibrate(china, targets, params, **sizes, runner=Runner(workers=1, folder=folder, resume=True))
+    assert sum(executed) == 60 - 20  # generation 0 is read back, one chunk of generation 1 kept
+    np.testing.assert_array_equal(resumed.particles, whole.particles)
+    np.testing.assert_array_equal(resumed.weights, whole.weights)
+    pd.testing.assert_frame_equal(resumed.fit, whole.fit)
+    for g in range(2):
+        manifest = json.loads(manifest_path(folder / f"generation-{g}.parquet").read_text())
+        assert manifest["total_runs"] == 60 and manifest["batch_seed"] == 1 + g

@@ -32,8 +32,11 @@ from sim import load_scenario, run
 from sim.analysis.discovery import discover
 from sim.analysis.sensitivity import run_sensitivity
 from sim.cli import main
-from sim.runner import batch as batch_module
-from sim.runner.batch import OUTCOME_COLUMNS, Plan, manifest_path, read_results, run_batch, trajectories_path
+from sim.runner import executors, store
+from sim.runner.designs import OUTCOME_COLUMNS, Design
+from sim.runner.manifest import manifest_path
+from sim.runner.run import run_batch
+from sim.runner.store import read_results, trajectories_path
 from sim.scenario import ScenarioError
 
 SMALL = {"runs": 6, "seed": 3, "workers": 1, "chunk_size": 4, "trajectories": True}
@@ -118,7 +121,7 @@ FINISH_STEPS = 7  # staged results, trajectories, manifest; three moves into pla
 @pytest.mark.parametrize("step", range(FINISH_STEPS))
 def test_a_fault_at_any_step_of_the_final_write_is_finished_by_resume(tmp_path, monkeypatch, reference, step):
     out = tmp_path / "f.parquet"
-    real_replace, real_finish = os.replace, batch_module.Store.finish
+    real_replace, real_finish = os.replace, store.Store.finish
     state = {"armed": False, "calls": 0, "fired": False}
 
     def replace(src, dst):
@@ -137,7 +140,7 @@ def test_a_fault_at_any_step_of_the_final_write_is_finished_by_resume(tmp_path, 
             state["armed"] = False
 
     monkeypatch.setattr(os, "replace", replace)
-    monkeypatch.setattr(batch_module.Store, "finish", finish)
+    monkeypatch.setattr(store.Store, "finish", finish)
     with pytest.raises((OSError, ScenarioError)) as fault:
         run_batch([RUSSIA, CHINA], out=out, **SMALL)  # type: ignore[arg-type]
     assert state["fired"]
@@ -148,7 +151,7 @@ def test_a_fault_at_any_step_of_the_final_write_is_finished_by_resume(tmp_path, 
     pd.testing.assert_frame_equal(table(out), results)
     pd.testing.assert_frame_equal(table(trajectories_path(out)), traj)
     manifest = json.loads(manifest_path(out).read_text())
-    assert manifest["run_hash"] == again.manifest["run_hash"] == batch_module.results_hash(out)
+    assert manifest["run_hash"] == again.manifest["run_hash"] == store.results_hash(out)
     meta = pq.read_schema(trajectories_path(out)).metadata
     assert meta[b"ttcsim.run_hash"].decode() == manifest["run_hash"]
     assert not out.with_name(out.name + ".partial").exists()
@@ -178,7 +181,7 @@ def test_a_results_file_without_its_manifest_is_incomplete_and_resume_finishes_i
     )  # fmt: skip
     assert r.returncode == 0, r.stderr
     pd.testing.assert_frame_equal(table(out), reference[0])
-    assert json.loads(manifest_path(out).read_text())["run_hash"] == batch_module.results_hash(out)
+    assert json.loads(manifest_path(out).read_text())["run_hash"] == store.results_hash(out)
 
 
 def test_an_io_error_in_the_middle_keeps_finished_parts_for_resume(tmp_path, monkeypatch, ttcsim, reference):
@@ -332,7 +335,7 @@ def test_runs_and_workers_have_an_upper_bound(tmp_path, monkeypatch, ttcsim, arg
     def no_pool(*args, **kwargs):
         raise AssertionError("a process pool was started")
 
-    monkeypatch.setattr(batch_module.cf, "ProcessPoolExecutor", no_pool)
+    monkeypatch.setattr(executors.cf, "ProcessPoolExecutor", no_pool)
     base = ["batch", str(CHINA), "--out", str(tmp_path / "o.parquet")]
     r = ttcsim(*base, *(["--runs", "2"] if "--runs" not in argv else []), *argv)
     line = one_error_line(r.stderr)
@@ -389,7 +392,7 @@ def test_sensitivity_and_discover_never_overwrite_without_force(tmp_path, ttcsim
 POOL_OWNER = textwrap.dedent(
     """
     import os, sys, threading
-    from sim.runner.batch import executor
+    from sim.runner.executors import executor
 
     if sys.argv[1] == "forkserver":  # a second thread makes the pool use a fork server
         threading.Thread(target=threading.Event().wait, daemon=True).start()
@@ -451,7 +454,7 @@ def test_two_scenarios_with_one_name_are_refused_unless_relabelled(tmp_path, ttc
     assert r.returncode == 0, r.stderr
     df = table(out)
     assert list(dict.fromkeys(df["scenario"])) == ["china_2022", "china_copy"]
-    plan = Plan.build([CHINA, copy], 1, 0, labels=["a", "b"])
+    plan = Design.grid([CHINA, copy], 1, 0, labels=["a", "b"])
     assert [v.name for v in plan.variants] == ["a", "b"]
 
 
@@ -521,7 +524,7 @@ def test_csv_output_reads_back_like_parquet(tmp_path, ttcsim):
     assert json.loads(manifest_path(tmp_path / "r.csv").read_text())["results"] == "r.csv"
     parquet = tmp_path.parent / "r.parquet"
     pd.testing.assert_frame_equal(read_results([tmp_path / "r.csv"]), read_results([parquet]))
-    assert batch_module.results_hash(tmp_path / "r.csv") == batch_module.results_hash(parquet)
+    assert store.results_hash(tmp_path / "r.csv") == store.results_hash(parquet)
     r = ttcsim("plot", str(tmp_path / "r.csv"), "--kind", "fan", "--by", "sweep", "--out", str(tmp_path / "fan.png"))
     assert r.returncode == 0, r.stderr
     r = ttcsim(*base, "--out", str(tmp_path / "r.txt"))
@@ -542,6 +545,6 @@ def test_manifest_paths_are_relative_to_its_folder(tmp_path):
 def test_the_run_hash_does_not_depend_on_how_the_file_is_sliced(tmp_path, monkeypatch):
     out = tmp_path / "r.parquet"
     run_batch([RUSSIA, CHINA], out=out, runs=5, seed=1, workers=1)
-    whole = batch_module.results_hash(out)
-    monkeypatch.setattr(batch_module, "HASH_SLICE", 3)  # 10 rows in slices of 3
-    assert batch_module.results_hash(out) == whole == json.loads(manifest_path(out).read_text())["run_hash"]
+    whole = store.results_hash(out)
+    monkeypatch.setattr(store, "HASH_SLICE", 3)  # 10 rows in slices of 3
+    assert store.results_hash(out) == whole == json.loads(manifest_path(out).read_text())["run_hash"]

@@ -40,7 +40,8 @@ from sim.analysis.stylized import md, statistic
 from sim.analysis.targets import Target
 from sim.analysis.targets import load_targets as load_target_file
 from sim.model import check_seed
-from sim.runner.batch import ModelAt, evaluate_points
+from sim.runner.designs import Design
+from sim.runner.run import run_design
 from sim.scenario import Scenario, ScenarioError, numeric_path
 
 
@@ -58,10 +59,10 @@ def parse_param(sc: Scenario, text: str) -> tuple[str, float, float]:
             raise ValueError
         lo, hi = float(lo_s), float(hi_s)
     except ValueError:
-        raise ScenarioError("--params", text, "expected PATH=LOW:HIGH") from None
-    a, b = numeric_path("--params", path)
+        raise ScenarioError("params", text, "expected PATH=LOW:HIGH") from None
+    a, b = numeric_path("params", path)
     if not a <= lo < hi <= b:
-        raise ScenarioError("--params", text, f"LOW < HIGH inside [{a:g}, {b:g}]")
+        raise ScenarioError("params", text, f"LOW < HIGH inside [{a:g}, {b:g}]")
     return path, lo, hi
 
 
@@ -121,6 +122,21 @@ def _statistics(runs: pd.DataFrame, targets: list[Target]) -> np.ndarray:
     return np.array(out, dtype=float)
 
 
+@dataclass(frozen=True)
+class Runner:
+    """Where and how each generation's particles run: the executor, and, with ``folder``, a
+    results file per generation (``generation-<g>.parquet`` with its manifest) so that an
+    interrupted calibration resumes (``resume``) without redoing the generations or runs it
+    finished."""
+
+    workers: int | None = None
+    scheduler: str | None = None
+    folder: Path | None = None
+    resume: bool = False
+    force: bool = False
+    command: tuple[str, ...] | None = None
+
+
 def _evaluate(
     sc: Scenario,
     names: list[str],
@@ -128,11 +144,22 @@ def _evaluate(
     targets: list[Target],
     replications: int,
     seed: int,
-    workers: int | None,
-    scheduler: str | None,
+    runner: Runner,
+    generation: int,
 ) -> tuple[np.ndarray, np.ndarray]:
     points = [dict(zip(names, map(float, row), strict=True)) for row in theta]
-    runs = evaluate_points(ModelAt(sc), points, replications, seed, workers, scheduler)
+    out = runner.folder / f"generation-{generation}.parquet" if runner.folder is not None else None
+    runs = run_design(
+        Design.at_points(sc, points, replications, seed),
+        out,
+        runner.workers,
+        runner.scheduler,
+        resume=runner.resume,
+        force=runner.force,
+        command=runner.command,
+        reuse=True,
+        desc=f"ttcsim calibrate (generation {generation})",
+    ).frame()
     stats = _statistics(runs, targets)
     comps = np.array([[t.distance(v) for t, v in zip(targets, row, strict=True)] for row in stats])
     return stats, comps
@@ -149,8 +176,12 @@ def calibrate(
     seed: int = 0,
     workers: int | None = None,
     scheduler: str | None = None,
+    runner: Runner | None = None,
 ) -> CalibrationResult:
-    """Run ABC-SMC (see the module docstring) and return the weighted posterior population."""
+    """Run ABC-SMC (see the module docstring) and return the weighted posterior population.
+    ``runner`` says where the particles run and where their runs are kept (by default in
+    memory on ``workers`` local processes or a Dask ``scheduler``)."""
+    runner = runner or Runner(workers, scheduler)
     if particles < 10 or generations < 1 or not 0 < quantile < 1:
         raise ScenarioError("calibrate", "", "needs particles >= 10, generations >= 1, 0 < quantile < 1")
     check_seed(seed)
@@ -159,7 +190,7 @@ def calibrate(
     bounds = np.array([[lo, hi] for _, lo, hi in params])
     lo, hi = bounds[:, 0], bounds[:, 1]
     theta = rng.uniform(lo, hi, (particles, len(names)))
-    stats, comps = _evaluate(sc, names, theta, targets, replications, seed, workers, scheduler)
+    stats, comps = _evaluate(sc, names, theta, targets, replications, seed, runner, 0)
     prior_comps, prior_stats = comps, stats
     dist = np.sqrt(np.mean(np.minimum(comps, 1e6) ** 2, axis=1))
     eps = float(np.quantile(dist, quantile))
@@ -184,7 +215,7 @@ def calibrate(
                 break
         else:
             cand[filled:] = np.clip(pop[rng.choice(len(pop), particles - filled, p=w)], lo, hi)
-        stats, comps = _evaluate(sc, names, cand, targets, replications, seed + g, workers, scheduler)
+        stats, comps = _evaluate(sc, names, cand, targets, replications, seed + g, runner, g)
         dist = np.sqrt(np.mean(np.minimum(comps, 1e6) ** 2, axis=1))
         eps = min(eps, float(np.quantile(dist, quantile)))
         keep = dist <= eps

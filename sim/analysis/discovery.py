@@ -92,9 +92,9 @@ def outcome_mask(df: pd.DataFrame, expr: str) -> np.ndarray:
     try:
         y = df.eval(expr)
     except Exception as e:  # pandas raises many kinds for a bad expression
-        raise ScenarioError("--outcome", expr, f"cannot evaluate on the results ({e})") from None
+        raise ScenarioError("outcome", expr, f"cannot evaluate on the results ({e})") from None
     if not isinstance(y, pd.Series) or len(y) != len(df):
-        raise ScenarioError("--outcome", expr, "must give one true/false value per run")
+        raise ScenarioError("outcome", expr, "must give one true/false value per run")
     return y.fillna(False).astype(bool).to_numpy()
 
 

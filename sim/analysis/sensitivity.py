@@ -21,10 +21,12 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from sim.model import check_seed
 from sim.model.outcomes import outcome
-from sim.runner.batch import ModelAt, evaluate_points
+from sim.runner.designs import Design
+from sim.runner.run import run_design
 from sim.scenario import Scenario, ScenarioError, numeric_path
 from sim.scenario.distributions import Distribution
 
@@ -43,21 +45,28 @@ OUTPUTS: dict[str, tuple[str, str]] = {
 METHODS = ("sobol", "morris")
 
 
-@dataclass
+@dataclass(frozen=True)
 class Ishigami:
-    """The Ishigami function (a = 7, b = 0.1) as a design-point evaluator with analytic Sobol
-    indices (S1 = 0.314, 0.442, 0; ST = 0.558, 0.442, 0.244): for checking that the runner
-    and the analysis reproduce known answers. ``noise`` adds seeded Gaussian noise."""
+    """The Ishigami function (a = 7, b = 0.1) as the runner's evaluator (a design without a
+    scenario, over x1, x2, x3), with analytic Sobol indices (S1 = 0.314, 0.442, 0; ST = 0.558,
+    0.442, 0.244): for checking that the runner and the analysis reproduce known answers.
+    ``noise`` adds seeded Gaussian noise; the output is column ``y``."""
 
     noise: float = 0.0
 
-    def __call__(self, point: dict[str, Any], seeds: list[int]) -> list[dict[str, Any]]:
+    def columns(self) -> list[tuple[str, pa.DataType]]:
+        return [("y", pa.float64())]
+
+    def identity(self) -> dict[str, Any]:
+        return {"evaluator": "ishigami", "noise": self.noise}
+
+    def __call__(
+        self, scenario: Scenario | None, values: dict[str, Any], seed: int, trajectories: bool
+    ) -> tuple[dict[str, Any], pd.DataFrame | None]:
         from SALib.test_functions import Ishigami as fn
 
-        y = float(fn.evaluate(np.array([[point["x1"], point["x2"], point["x3"]]]))[0])
-        return [
-            {"y": y + (np.random.default_rng(s).normal(0, self.noise) if self.noise else 0.0)} for s in seeds
-        ]
+        y = float(fn.evaluate(np.array([[values["x1"], values["x2"], values["x3"]]]))[0])
+        return {"y": y + (np.random.default_rng(seed).normal(0, self.noise) if self.noise else 0.0)}, None
 
 
 def parameter_ranges(
@@ -67,10 +76,10 @@ def parameter_ranges(
     A factor may be ``members.*.key``: all 27 members move together."""
     names = list(params) or sc.sampled_paths()
     if not names:
-        raise ScenarioError("--params", "", "the scenario samples no parameter: name factors with --params")
+        raise ScenarioError("params", "", "the scenario samples no parameter: name factors with --params")
     out = {}
     for path in names:
-        lo_ok, hi_ok = numeric_path("--params", path)
+        lo_ok, hi_ok = numeric_path("params", path)
         if path in ranges:
             lo, hi = ranges[path]
         else:
@@ -78,12 +87,12 @@ def parameter_ranges(
             value = sc.values.get(probe)
             if not isinstance(value, Distribution):
                 raise ScenarioError(
-                    "--params", path, "is not a distribution in the scenario: give --range PATH=LOW:HIGH"
+                    "params", path, "is not a distribution in the scenario: give --range PATH=LOW:HIGH"
                 )
             lo, hi = value.support()
         if not (lo_ok <= lo < hi <= hi_ok):
             raise ScenarioError(
-                "--range", path, f"[{lo}, {hi}] must be increasing and inside [{lo_ok:g}, {hi_ok:g}]"
+                "ranges", path, f"[{lo}, {hi}] must be increasing and inside [{lo_ok:g}, {hi_ok:g}]"
             )
         out[path] = (float(lo), float(hi))
     return out
@@ -97,7 +106,7 @@ def parse_range(text: str) -> tuple[str, tuple[float, float]]:
             raise ValueError
         return path.strip(), (float(lo), float(hi))
     except ValueError:
-        raise ScenarioError("--range", text, "expected PATH=LOW:HIGH") from None
+        raise ScenarioError("ranges", text, "expected PATH=LOW:HIGH") from None
 
 
 def problem(ranges: dict[str, tuple[float, float]]) -> dict[str, Any]:
@@ -110,13 +119,13 @@ def design(prob: dict[str, Any], method: str, n: int, seed: int) -> np.ndarray:
         from SALib.sample import sobol
 
         if n < 2 or n & (n - 1):
-            raise ScenarioError("--n", str(n), "Sobol sampling needs a power of two (e.g. 256)")
+            raise ScenarioError("n", str(n), "Sobol sampling needs a power of two (e.g. 256)")
         return sobol.sample(prob, n, calc_second_order=False, seed=seed)
     if method == "morris":
         from SALib.sample import morris
 
         return morris.sample(prob, n, num_levels=4, seed=seed)
-    raise ScenarioError("--method", method, f"must be one of {', '.join(METHODS)}")
+    raise ScenarioError("method", method, f"must be one of {', '.join(METHODS)}")
 
 
 def indices(prob: dict[str, Any], method: str, x: np.ndarray, y: np.ndarray, seed: int) -> pd.DataFrame:
@@ -173,6 +182,7 @@ class SensitivityResult:
     runs: pd.DataFrame
     table: pd.DataFrame
     noise: pd.Series
+    runs_file: Path | None = None  # where the runner wrote the runs, with their manifest
 
     def markdown(self) -> str:
         main, conf = ("ST", "ST_conf") if self.method == "sobol" else ("mu_star", "mu_star_conf")
@@ -224,15 +234,33 @@ def run_sensitivity(
     workers: int | None = None,
     scheduler: str | None = None,
     progress: Callable[[int], None] | None = None,
+    runs_file: Path | None = None,
+    resume: bool = False,
+    force: bool = False,
+    command: Sequence[str] | None = None,
 ) -> SensitivityResult:
-    """Design, evaluate (R seeded replications per point on our runner) and analyse."""
+    """Design, evaluate (R seeded replications per point on our runner) and analyse. With
+    ``runs_file`` the runs are written there with a manifest beside it, and ``resume``
+    continues an interrupted analysis without redoing the runs it finished."""
     if method not in METHODS:
-        raise ScenarioError("--method", method, f"must be one of {', '.join(METHODS)}")
+        raise ScenarioError("method", method, f"must be one of {', '.join(METHODS)}")
     check_seed(seed)
     prob = problem(parameter_ranges(sc, params, ranges or {}))
     x = design(prob, method, n, seed)
     points = [dict(zip(prob["names"], map(float, row), strict=True)) for row in x]
-    runs = evaluate_points(ModelAt(sc), points, replications, seed, workers, scheduler, progress)
+    done = run_design(
+        Design.at_points(sc, points, replications, seed),
+        runs_file,
+        workers,
+        scheduler,
+        resume=resume,
+        force=force,
+        progress=progress,
+        command=command,
+        reuse=True,
+        desc="ttcsim sensitivity",
+    )
+    runs = done.frame()
     means = point_means(runs, sc.months).mean()
     frames = []
     for label in OUTPUTS:
@@ -249,6 +277,7 @@ def run_sensitivity(
         runs,
         pd.concat(frames, ignore_index=True),
         noise_share(runs, sc.months, replications),
+        done.path,
     )
 
 
@@ -293,6 +322,7 @@ OUTPUT_FILES = ("indices.csv", "runs.parquet", "sensitivity.md", "sensitivity.pn
 def write(result: SensitivityResult, out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     result.table.to_csv(out / "indices.csv", index=False)
-    result.runs.to_parquet(out / "runs.parquet", index=False)
+    if result.runs_file is None or result.runs_file.resolve() != (out / "runs.parquet").resolve():
+        result.runs.to_parquet(out / "runs.parquet", index=False)
     (out / "sensitivity.md").write_text(result.markdown())
     plot(result, out / "sensitivity.png")

@@ -17,7 +17,7 @@ from sim.scenario.schema import schema
 
 from . import analysis, plot
 from . import batch as batch_command
-from .options import add_overrides
+from .options import add_overrides, as_flags, command_flags
 
 EXIT_USAGE = 2
 
@@ -140,7 +140,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         try:
             sc = load_scenario(path, args.overrides)
         except ScenarioError as e:
-            print(f"ttcsim: error: {e}", file=sys.stderr)
+            print(f"ttcsim: error: {as_flags(e, {'--set'})}", file=sys.stderr)
             bad += 1
             continue
         print(
@@ -166,7 +166,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return handlers[args.command](args)
     except ScenarioError as e:
-        print(f"ttcsim: error: {e}", file=sys.stderr)
+        print(f"ttcsim: error: {as_flags(e, command_flags(parser, args.command))}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("ttcsim: interrupted", file=sys.stderr)

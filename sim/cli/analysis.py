@@ -11,10 +11,10 @@ from typing import Any
 import pandas as pd
 
 from sim.analysis import calibration, discovery, sensitivity
-from sim.runner.batch import output_lock, refuse_existing
+from sim.runner.store import output_lock, read_results, refuse_existing
 from sim.scenario import ScenarioError, load_scenario
 
-from .options import add_executor, add_overrides
+from .options import add_executor, add_overrides, add_resume
 
 
 def add_commands(sub: Any) -> None:
@@ -49,9 +49,11 @@ def add_sensitivity(sub: Any) -> None:
     add_overrides(p)
     add_executor(p)
     p.add_argument(
-        "--out", required=True, help="output folder (indices.csv, sensitivity.md/.png, runs.parquet)"
+        "--out",
+        required=True,
+        help="output folder (indices.csv, sensitivity.md/.png, runs.parquet with its manifest)",
     )
-    p.add_argument("--force", action="store_true", help="replace the outputs of an earlier analysis")
+    add_resume(p, "analysis")
 
 
 def cmd_sensitivity(args: argparse.Namespace) -> int:
@@ -60,9 +62,12 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
         raise ScenarioError("--out", str(out), "is a file; name an output folder")
     sc = load_scenario(args.scenario, args.overrides)
     ranges = dict(sensitivity.parse_range(r) for r in args.ranges)
+    command = ["ttcsim", *sys.argv[1:]]
     out.parent.mkdir(parents=True, exist_ok=True)
-    with output_lock(out, ["ttcsim", *sys.argv[1:]]):
-        refuse_existing([out / name for name in sensitivity.OUTPUT_FILES], args.force)
+    with output_lock(out, command):
+        kept = ["runs.parquet"] if args.resume else []  # the runner finishes or reuses them
+        refuse_existing([out / name for name in sensitivity.OUTPUT_FILES if name not in kept], args.force)
+        out.mkdir(exist_ok=True)
         result = sensitivity.run_sensitivity(
             sc,
             args.method,
@@ -73,6 +78,10 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
             args.seed,
             args.workers,
             args.scheduler,
+            runs_file=out / "runs.parquet",
+            resume=args.resume,
+            force=args.force,
+            command=command,
         )
         sensitivity.write(result, out)
     print(f"wrote {out}/sensitivity.md, sensitivity.png, indices.csv, runs.parquet ({len(result.runs)} runs)")
@@ -99,8 +108,6 @@ DISCOVERY_FILES = ("discovery.md", "boxes.csv", "discovery.png")  # what discove
 
 
 def cmd_discover(args: argparse.Namespace) -> int:
-    from sim.runner.batch import output_lock, refuse_existing
-
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise ScenarioError("--out", str(out), "is a file; name an output folder")
@@ -111,8 +118,6 @@ def cmd_discover(args: argparse.Namespace) -> int:
 
 
 def _discover_to(args: argparse.Namespace, out: Path) -> int:
-    from sim.runner.batch import read_results
-
     df = read_results(args.results)
     params = [c if c.startswith("param.") else f"param.{c}" for c in args.params] if args.params else None
     if params:
@@ -159,13 +164,14 @@ def add_calibrate(sub: Any) -> None:
     p.add_argument(
         "--out", required=True, help="posterior scenario file (.toml); report and plot go beside it"
     )
-    p.add_argument("--report-dir", help="folder for the report (default: beside --out)")
-    p.add_argument("--force", action="store_true", help="replace an existing output file")
+    p.add_argument(
+        "--report-dir",
+        help="folder for the report and each generation's runs (default: beside --out)",
+    )
+    add_resume(p, "calibration")
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
-    from sim.runner.batch import output_lock
-
     out = Path(args.out)
     if out.suffix != ".toml":
         raise ScenarioError("--out", str(out), "must end in .toml")
@@ -182,6 +188,12 @@ def _calibrate_to(args: argparse.Namespace, out: Path) -> int:
     sc = load_scenario(args.scenario, args.overrides)
     targets = calibration.load_targets(args.targets)
     params = [calibration.parse_param(sc, t) for t in args.params]
+    rdir = Path(args.report_dir) if args.report_dir else out.parent
+    runs = rdir / f"{out.stem}.runs"  # generation-<g>.parquet, each with its manifest
+    runs.mkdir(parents=True, exist_ok=True)
+    runner = calibration.Runner(
+        args.workers, args.scheduler, runs, args.resume, args.force, ("ttcsim", *sys.argv[1:])
+    )
     result = calibration.calibrate(
         sc,
         targets,
@@ -191,13 +203,10 @@ def _calibrate_to(args: argparse.Namespace, out: Path) -> int:
         args.generations,
         args.quantile,
         args.seed,
-        args.workers,
-        args.scheduler,
+        runner=runner,
     )
     out.write_text(calibration.posterior_scenario(result, Path(args.scenario), out))
     load_scenario(out)  # the written file must itself be a valid scenario
-    rdir = Path(args.report_dir) if args.report_dir else out.parent
-    rdir.mkdir(parents=True, exist_ok=True)
     # the report names the posterior as seen from its own folder, never by a machine's path
     text = calibration.report(result, Path(os.path.relpath(out.resolve(), rdir.resolve())))
     (rdir / f"{out.stem}.report.md").write_text(text)

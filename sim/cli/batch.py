@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import Any
 
-from sim.runner.batch import MAX_RUNS, manifest_path, run_batch
+from sim.runner.designs import MAX_RUNS
+from sim.runner.manifest import manifest_path
+from sim.runner.run import run_batch
 
 from .options import add_executor, add_overrides
 
@@ -72,9 +75,9 @@ def cmd_batch(args: argparse.Namespace) -> int:
         command=["ttcsim", *sys.argv[1:]],
         labels=args.labels,
     )
-    m = res.manifest
+    m, out = res.manifest, Path(args.out)
     print(
-        f"wrote {res.path}: {m['total_runs']} runs in {m['wall_seconds']} s "
-        f"({m['runs_per_second']} runs/s, {m['executor']}); manifest {manifest_path(res.path)}"
+        f"wrote {out}: {m['total_runs']} runs in {m['wall_seconds']} s "
+        f"({m['runs_per_second']} runs/s, {m['executor']}); manifest {manifest_path(out)}"
     )
     return 0

@@ -4,7 +4,47 @@ from __future__ import annotations
 
 import argparse
 
-from sim.runner.batch import WORKERS_PER_CORE
+from sim.runner.executors import WORKERS_PER_CORE
+from sim.scenario import ScenarioError
+
+FLAG_OF_ARGUMENT = {
+    "runs": "--runs",
+    "seed": "--seed",
+    "workers": "--workers",
+    "scheduler": "--scheduler",
+    "out": "--out",
+    "chunk_size": "--chunk-size",
+    "labels": "--label",
+    "sweeps": "--sweep",
+    "set": "--set",
+    "params": "--params",
+    "ranges": "--range",
+    "n": "--n",
+    "method": "--method",
+    "replications": "--replications",
+    "outcome": "--outcome",
+    "x/y": "--x/--y",
+    "heatmap": "--kind heatmap",
+}
+"""The library names what was wrong by its argument (``ScenarioError("runs", ...)``); a
+user of the command line reads the flag that set it (``--runs``)."""
+
+
+def command_flags(parser: argparse.ArgumentParser, command: str) -> set[str]:
+    """The option strings (``--runs``, ...) of ``parser``'s subcommand ``command``."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return {s for a in action.choices[command]._actions for s in a.option_strings}
+    return set()
+
+
+def as_flags(error: ScenarioError, flags: set[str]) -> ScenarioError:
+    """``error`` with its source written as the command's flag when the source is the library
+    name of an argument that one of ``flags`` sets (a file path or another source is kept)."""
+    flag = FLAG_OF_ARGUMENT.get(error.source)
+    if flag is None or not all(f in flags for f in flag.split()[0].split("/")):
+        return error
+    return ScenarioError(flag, error.key, error.problem)
 
 
 def add_overrides(p: argparse.ArgumentParser) -> None:
@@ -18,6 +58,16 @@ def add_overrides(p: argparse.ArgumentParser) -> None:
         help="override a parameter after the file (repeatable; later wins), e.g. "
         "us.patience=30, members.NL.exposure=0, 'members.*.threat=0.9', eu.rule=qmv",
     )
+
+
+def add_resume(p: argparse.ArgumentParser, what: str) -> None:
+    """``--resume`` (finish an interrupted run) and ``--force`` (replace earlier outputs)."""
+    p.add_argument(
+        "--resume",
+        action="store_true",
+        help=f"finish an interrupted {what} without redoing its finished runs",
+    )
+    p.add_argument("--force", action="store_true", help=f"replace the outputs of an earlier {what}")
 
 
 def add_executor(p: argparse.ArgumentParser) -> None:

@@ -40,7 +40,7 @@ def add_command(sub: Any) -> None:
 
 
 def cmd_plot(args: argparse.Namespace) -> int:
-    from sim.runner.batch import read_results, trajectories_path, verify_trajectories
+    from sim.runner.store import read_results, trajectories_path, verify_trajectories
     from sim.viz.plots import (
         Figure,
         check_image_path,

@@ -48,7 +48,7 @@ from matplotlib.figure import Figure
 from sim.analysis.stylized import column
 from sim.model import TTCModel, check_seed
 from sim.model.outcomes import outcome
-from sim.runner.batch import simulate
+from sim.runner.run import simulate
 from sim.scenario import Scenario, ScenarioError, load_scenario, to_toml
 from sim.scenario.distributions import Distribution
 

@@ -160,7 +160,7 @@ def heatmap(df: pd.DataFrame, ax: Axes, outcome: str, x: str, y: str) -> None:
     for c in (x, y):
         if c not in df:
             raise ScenarioError(
-                "--x/--y",
+                "x/y",
                 c,
                 f"not a column of the results (sweeps: {', '.join(sweep_columns(df)) or 'none'})",
             )
@@ -168,7 +168,7 @@ def heatmap(df: pd.DataFrame, ax: Axes, outcome: str, x: str, y: str) -> None:
         values = df[other].nunique()
         if other not in (x, y) and values > 1:
             raise ScenarioError(
-                "--kind heatmap",
+                "heatmap",
                 "",
                 f"the results also sweep {other} ({values} values), which each cell would average "
                 "over: map a batch that sweeps only --x and --y",
@@ -193,7 +193,7 @@ def _evaluate(df: pd.DataFrame, expr: str) -> pd.Series:
     try:
         out = df.eval(expr)
     except Exception as e:  # pandas raises many kinds for a bad expression
-        raise ScenarioError("--outcome", expr, f"cannot evaluate on the results ({e})") from None
+        raise ScenarioError("outcome", expr, f"cannot evaluate on the results ({e})") from None
     return out.fillna(False).astype(float)
 
 
@@ -273,9 +273,9 @@ def check_image_path(out: Path) -> None:
     name without a suffix or with one that is not an image format (so the file ``plot`` says it
     wrote is the file it wrote)."""
     if out.is_dir():
-        raise ScenarioError("--out", str(out), "is a folder: name an image file (e.g. figure.png)")
+        raise ScenarioError("out", str(out), "is a folder: name an image file (e.g. figure.png)")
     if not out.parent.is_dir():
-        raise ScenarioError("--out", str(out), f"folder {out.parent} does not exist")
+        raise ScenarioError("out", str(out), f"folder {out.parent} does not exist")
     kind = out.suffix.removeprefix(".").lower()
     if kind not in IMAGE_FORMATS:
         problem = (
@@ -283,7 +283,7 @@ def check_image_path(out: Path) -> None:
             if kind
             else "needs a suffix naming the image format"
         )
-        raise ScenarioError("--out", str(out), f"{problem}; use one of {', '.join(IMAGE_FORMATS)}")
+        raise ScenarioError("out", str(out), f"{problem}; use one of {', '.join(IMAGE_FORMATS)}")
 
 
 def check_results(df: pd.DataFrame, source: str) -> None:
@@ -297,7 +297,7 @@ def read_plot_results(paths: Sequence[str]) -> pd.DataFrame:
     """The results files of one figure, read one by one: each must be a ttcsim results file,
     and no scenario name may appear in two of them (their runs would be pooled into one
     series, e.g. a scenario run twice with different ``--set``)."""
-    from sim.runner.batch import read_results
+    from sim.runner.store import read_results
 
     frames = []
     holder: dict[str, str] = {}
@@ -322,7 +322,7 @@ def _replications_of_one_experiment(first: str, second: str, name: str) -> bool:
     """Whether scenario ``name`` in two results files is the same experiment run with
     different batch seeds (a large study split into batches), by their manifests: the same
     resolved scenario, overrides and sweeps, another seed. Such runs may pool."""
-    from sim.runner.batch import manifest_path
+    from sim.runner.manifest import manifest_path
 
     def identity(path: str) -> tuple[Any, Any] | None:
         try:
@@ -347,4 +347,4 @@ def save_figure(fig: Figure, out: Path) -> None:
     except (OSError, RuntimeError) as e:
         if not existed:
             out.unlink(missing_ok=True)
-        raise ScenarioError("--out", str(out), f"cannot write the figure ({e})") from None
+        raise ScenarioError("out", str(out), f"cannot write the figure ({e})") from None
