@@ -1,31 +1,42 @@
-"""The institution the EU's measures pass through: the Council's voting rules.
+"""The institutions the EU's measures pass through: the Council's voting rules and the
+multilateral regimes' consensus.
 
-The Commission's offer (mechanism 3) is in :mod:`sim.model.mechanisms.eu_offer`, the TTC round
-(mechanism 4) in :mod:`sim.model.mechanisms.ttc_round`.
+The Commission's choice among routes is in :mod:`sim.model.mechanisms.eu_routes`, the TTC's
+rounds in :mod:`sim.model.mechanisms.bargaining`.
 
 Facts (numbers in brackets refer to the sources in ``sim/data/sources.md``):
 
 * CFSP sanctions (the Russia packages) need **unanimity**; a single state can hold a package
   up (Hungary and Greece stalled the 11th package's anti-circumvention listing [58]).
 * **QMV**: 55 % of member states (15 of 27) and 65 % of the EU population; a blocking
-  minority needs at least four states with more than 35 % of the population [59].
+  minority needs at least four states with more than 35 % of the population [59]
+  (constants ``qmv_states``, ``qmv_population``, ``blocking_min_states``).
+* The **regimes** (Wassenaar) decide by consensus: any participant can block a list update
+  [102]; who participates, and who blocks from when, is data (``sim/data/v2_regimes.toml``).
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
-QMV_STATES = 0.55
-"""Share of member states a qualified majority needs [59]."""
-QMV_POPULATION = 0.65
-"""Share of the EU population a qualified majority needs [59]."""
-BLOCKING_MIN_STATES = 4
-"""A blocking minority needs at least this many states, whatever their population [59]."""
+
+@dataclass(frozen=True)
+class QMV:
+    """The qualified-majority thresholds [59]."""
+
+    states: float = 0.55
+    population: float = 0.65
+    blocking_min_states: float = 4.0
 
 
-def qmv_passes(yes: np.ndarray, population: np.ndarray) -> bool:
+DEFAULT_QMV = QMV()
+"""The thresholds of the Treaty [59] (the constants' defaults)."""
+
+
+def qmv_passes(yes: np.ndarray, population: np.ndarray, qmv: QMV = DEFAULT_QMV) -> bool:
     """Does a Council vote with these yes-votes reach a qualified majority?
 
     Passes iff at least 55 % of states vote yes and either they hold 65 % of the population
@@ -33,15 +44,15 @@ def qmv_passes(yes: np.ndarray, population: np.ndarray) -> bool:
     """
     n = len(yes)
     n_yes = int(np.count_nonzero(yes))
-    if n_yes < math.ceil(QMV_STATES * n - 1e-9):
+    if n_yes < math.ceil(qmv.states * n - 1e-9):
         return False
-    if population[yes].sum() >= QMV_POPULATION * population.sum() - 1e-9:
+    if population[yes].sum() >= qmv.population * population.sum() - 1e-9:
         return True
-    return n - n_yes < BLOCKING_MIN_STATES
+    return n - n_yes < qmv.blocking_min_states
 
 
 def max_passable(
-    ceilings: np.ndarray, population: np.ndarray, rule: str, derogated: np.ndarray
+    ceilings: np.ndarray, population: np.ndarray, rule: str, derogated: np.ndarray, qmv: QMV = DEFAULT_QMV
 ) -> tuple[float, int]:
     """The highest stringency the Council adopts, and the member that bounds it.
 
@@ -66,7 +77,7 @@ def max_passable(
     # QMV: try levels from the highest ceiling down; the first that passes is the maximum.
     order = np.argsort(-np.where(bound, ceilings, -np.inf), kind="stable")
     for i in order:
-        if bound[i] and qmv_passes(derogated | (bound & (ceilings >= ceilings[i])), population):
+        if bound[i] and qmv_passes(derogated | (bound & (ceilings >= ceilings[i])), population, qmv):
             return max(0.0, float(ceilings[i])), int(i)
     i = int(np.argmin(np.where(bound, ceilings, np.inf)))
     return max(0.0, float(ceilings[i])), i

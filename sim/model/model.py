@@ -1,33 +1,34 @@
-"""TTCModel: one month is one step; the model orders the month and records what happens.
+"""TTCModel: one run is one TTC with several tracks; one month is one step.
 
 Order of a month (each mechanism is decided in its module of :mod:`sim.model.mechanisms`):
 
 1. shocks move parameters (:mod:`~sim.model.mechanisms.shocks`);
-2. perceptions drift: socialisation, US intelligence, noise (M2, ``perception``);
-3. every actor forms its ideal stringency (M1, ``preferences``);
-4. while the hard track is open, the Commission tables its best feasible measure (M3,
-   ``eu_offer``) and the TTC round compares it with the US ask; agreement schedules both
-   sides' adoptions, disagreement makes the US concede and spend pressure (M4, ``ttc_round``);
-5. past its patience, the US weighs acting alone (M5, ``acting_alone``);
-6. the US presses key exporters bilaterally; members weigh national alignment (M6,
-   ``bilateral``);
-7. measures whose lag has run come into force, as events on Mesa's event list; the target may
-   retaliate (M8, ``adoption``);
-8. the month closes: a deal whose two sides are now in force is coordinated; the TTC's
-   attention moves toward the track that made progress and soft deliverables accrue (M7,
-   ``agenda``); the month is recorded.
+2. the US's leverage for the month is split evenly over the hard tracks it pursues (its ideal
+   is a real control and it still has something to win there);
+3. on each hard track, in id order: perceptions drift (``perception``); every adopter forms
+   its ideal (``preferences``); while talks are open, the Commission tables its best measure on
+   the track's EU routes (``eu_routes``) and the round agrees or the US concedes and presses
+   (``bargaining``); past its patience the US weighs acting alone (``channel_choice``); the US
+   presses key suppliers and members and allies weigh national measures
+   (``supplier_assurance``);
+4. measures whose lag has run come into force, as events on Mesa's event list; a target may
+   answer (``countermeasures``);
+5. the month closes: a deal whose two sides are now in force is coordinated; deliverables
+   accrue and attention moves over the tracks (``agenda``); a ministerial records its soft
+   share; the month is recorded.
 
-Steps 1-6 are :meth:`TTCModel.step` (Mesa's step, at time ``t + 1`` for month ``t``), step 7
-the adoptions scheduled for that time, step 8 a recurring event at the same time with low
+Steps 1-3 are :meth:`TTCModel.step` (Mesa's step, at time ``t + 1`` for month ``t``), step 4
+the adoptions scheduled for that time, step 5 a recurring event at the same time with low
 priority, so it runs after them.
 
-Randomness: one ``numpy`` stream per mechanism, spawned from the run's seed, so changing one
-mechanism never shifts another's draws. Members are held in canonical ISO order.
+Tracks interact only through what they share: the agenda, the US's leverage and each target's
+countermeasures. Randomness: one ``numpy`` stream per mechanism, spawned from the run's seed;
+adopters in canonical ISO order, tracks in id order, so a file's order never changes a result.
 """
 
 from __future__ import annotations
 
-from dataclasses import fields
+from dataclasses import dataclass, fields
 from typing import Any
 
 import mesa
@@ -35,18 +36,37 @@ import numpy as np
 import pandas as pd
 from mesa.time import Priority, Schedule
 
-from sim.model.agents import Commission, MemberStates, Target, UnitedStates
-from sim.model.mechanisms import acting_alone, agenda, bilateral, perception, shocks, ttc_round
-from sim.model.mechanisms.adoption import Adoption
-from sim.model.state import Measures, Talks
-from sim.scenario import Scenario, ScenarioError, generator, member_table
-from sim.scenario.schema import CommissionParams, EUParams, TargetParams, TTCParams, USParams
+from sim.model import tracks as data
+from sim.model.agents import Adopters, Commission, Target, UnitedStates
+from sim.model.institutions import QMV
+from sim.model.mechanisms import (
+    bargaining,
+    channel_choice,
+    countermeasures,
+    eu_routes,
+    perception,
+    preferences,
+    shocks,
+    supplier_assurance,
+)
+from sim.model.mechanisms.agenda import Agenda
+from sim.model.state import TrackState
+from sim.scenario import ScenarioError, generator, member_table
+from sim.scenario.adapter import MECHANISMS, _bounds
+from sim.scenario.constants import CONSTANTS
+from sim.scenario.schema import MEMBER_KEYS, CommissionParams, EUParams, TTCParams, USParams
 
-STREAMS = ("parameters", "perception", "eu", "ttc", "outside", "bilateral", "agenda", "retaliation")
-"""One random substream per mechanism (and one for sampling the scenario's distributions)."""
+STREAMS = (
+    "parameters",
+    "perception",
+    "channel_choice",
+    "supplier_assurance",
+    "agenda",
+    "countermeasures",
+)
+"""One random substream per mechanism that draws (and one for sampling the scenario)."""
 
-MEMBER_COLUMNS = ("ideal", "effective", "threat", "pressure")
-"""Each member's quantities in the trajectory (wide columns ``ideal.NL`` ...)."""
+TRACK_KEYS = tuple(f.name for f in fields(USParams) if f.name != "pressure")
 
 
 def check_seed(seed: Any) -> None:
@@ -59,28 +79,71 @@ def _section(cls: type, values: dict[str, Any], name: str) -> Any:
     return cls(**{f.name: values[f"{name}.{f.name}"] for f in fields(cls)})
 
 
+@dataclass(eq=False)
+class Adoption:
+    """A decided measure waiting for its lag to run: the US rule, the EU-level measure or one
+    adopter's national measure on a track. :meth:`schedule` puts :meth:`come_into_force` on
+    Mesa's event list; the model keeps the adoption alive (Mesa holds callbacks weakly)."""
+
+    model: TTCModel
+    track: TrackState
+    adopter: str
+    """``"US"``, ``"EU"`` or an adopter's ISO code."""
+    level: float
+    route: str = ""
+    derogated: np.ndarray | None = None
+    index: int = -1
+
+    def schedule(self, month: int) -> None:
+        self.model.scheduled.append(self)
+        self.model.schedule_event(self.come_into_force, at=month + 1.0)
+
+    def come_into_force(self) -> None:
+        model, tr, t = self.model, self.track, self.model.t
+        if self.adopter == "US":
+            tr.us_level, tr.us_pending = float(self.level), False
+            tr.us_rule_months.append(t)
+            tr.changes += 1
+            how = "unilateral" if tr.unilateral else "joint"
+            model.log(tr.id, "US", "rule", f"{how} rule in force at {tr.us_level:.2f}")
+        elif self.adopter == "EU":
+            assert self.derogated is not None
+            tr.eu_level, tr.eu_route, tr.eu_month = float(self.level), self.route, t
+            tr.eu_derogated = self.derogated
+            tr.update_effective()
+            model.log(tr.id, "EU", "rule", f"EU-level measure ({self.route}) in force at {tr.eu_level:.2f}")
+        else:
+            i = self.index
+            if tr.national_month[i] < 0:
+                tr.national_month[i] = t
+            else:
+                tr.extensions.append((self.adopter, t))
+            tr.national_level[i] = max(tr.national_level[i], self.level)
+            tr.update_effective()
+            model.log(
+                tr.id, self.adopter, "rule", f"national measure ({self.route}) in force at {self.level:.2f}"
+            )
+        model.answer(tr, self.adopter)
+
+
 class TTCModel(mesa.Model):
-    """The US, the Commission, 27 member states and the target negotiate export controls.
+    """One TTC: the US, the Commission, the member states, allies and targets on several tracks.
 
     ``TTCModel(scenario, rng=seed)`` samples the scenario's distributions from the seed and
-    runs ``scenario.months`` monthly steps (``running`` turns False at the horizon).
-    ``record=False`` skips the per-month trajectory (for batches); ``record="final"``
-    collects only the final month (what ``mesa.batch_run`` reads). Outcomes never change.
+    runs ``scenario.months`` monthly steps. ``record=False`` skips the per-month trajectory
+    (for batches); ``record="final"`` collects only the final month. Outcomes never change.
 
-    ``model.inputs`` is our :class:`sim.scenario.Scenario` (the experiment's inputs);
-    ``model.scenario`` is Mesa's own, which Mesa ties to this one model. ``model.values`` holds
-    every parameter as sampled for this run (``model.sampled`` the sampled ones only).
-
-    State: the agents ``us``, ``commission``, ``members`` (all 27 in one agent) and ``target``;
-    ``measures`` (:class:`sim.model.state.Measures`), ``talks``
-    (:class:`sim.model.state.Talks`), ``agenda`` (:class:`sim.model.mechanisms.agenda.Agenda`)
-    and ``events``, the narrative as (month, date, actor, kind, text).
+    ``model.inputs`` is the scenario; ``model.values`` every parameter as sampled for this run
+    (``model.sampled`` the sampled ones only); ``model.tracks`` the hard tracks' states in id
+    order; ``model.events`` the narrative as (month, date, track, actor, kind, text).
     """
 
-    def __init__(self, scenario: Scenario, rng: int | None = None, record: bool | str = True):
+    def __init__(self, scenario: Any, rng: int | None = None, record: bool | str = True):
         if rng is None:
             rng = int(np.random.SeedSequence().generate_state(1, np.uint64)[0] >> 1)
         check_seed(rng)
+        if not hasattr(scenario, "tracks"):
+            raise ScenarioError(scenario.source, "tracks", "no track declared: add a [tracks.<id>] section")
         super().__init__(rng=rng)
         self.inputs = scenario
         self.seed = int(rng)
@@ -88,259 +151,445 @@ class TTCModel(mesa.Model):
         self.record_final = record == "final"
         seqs = np.random.SeedSequence(self.seed).spawn(len(STREAMS))
         self.streams = {n: generator(s) for n, s in zip(STREAMS[1:], seqs[1:], strict=True)}
-        self.values = scenario.sample(seqs[0])
-        self.sampled = {p: self.values[p] for p in scenario.sampled_paths()}
+        values = self.values = scenario.sample(seqs[0])
+        self.sampled = {p: values[p] for p in scenario.sampled_paths()}
+        self.c = {name: float(values[f"constants.{name}"]) for name in CONSTANTS}
+        self.on = {m: bool(values[f"mechanisms.{m}"]) for m in MECHANISMS}
+        self.qmv = QMV(self.c["qmv_states"], self.c["qmv_population"], self.c["blocking_min_states"])
 
-        self.eu = _section(EUParams, self.values, "eu")
-        self.ttc = _section(TTCParams, self.values, "ttc")
-        self.us = UnitedStates(self, _section(USParams, self.values, "us"), self.streams["outside"])
-        self.commission = Commission(self, _section(CommissionParams, self.values, "commission"))
-        self.target = Target(self, _section(TargetParams, self.values, "target"))
-        self.members = MemberStates(
-            self, member_table(), scenario.basket, self.values, self.streams["bilateral"]
-        )
-
+        self.eu = _section(EUParams, values, "eu")
+        self.eu_lags = {
+            "sanctions": float(values["eu.sanctions_lag"]),
+            "annex": float(values["eu.lag"]),
+            "autonomous": float(values["eu.autonomous_lag"]),
+        }
+        self.ttc = _section(TTCParams, values, "ttc")
+        self.commission = Commission(self, _section(CommissionParams, values, "commission"))
+        self.us = UnitedStates(self, float(values["us.pressure"]))
+        table = member_table()
+        self.adopters = Adopters(self, table.iso, tuple(scenario.allies), table.population)
+        self.targets = {
+            iso: Target(self, iso, float(values[f"targets.{iso}.retaliation"])) for iso in scenario.targets
+        }
+        self.regime_members = data.regime_members()
         self.months = scenario.months
-        self.noise = perception.draw_noise(self.streams["perception"], self.months, len(self.members))
-        self.ministerial = {scenario.month_index(m) for m in self.ttc.ministerials}
-        self.shocks = shocks.schedule(scenario)
-        self.first_shock = min(self.shocks) if self.shocks else None
 
+        n = len(self.adopters.iso)
+        hard = [t for t in scenario.tracks if t.kind == "hard"]
+        us_thr = channel_choice.thresholds(self.streams["channel_choice"], len(hard), self.c["decision_sd"])
+        self.tracks: list[TrackState] = []
+        for k, spec in enumerate(hard):
+            pre = f"tracks.{spec.id}"
+            supply, us_supply = data.supply(spec.basket, self.adopters.iso[self.adopters.n_members :])
+            params = {
+                key: np.array(
+                    [
+                        values[f"{pre}.{'members' if i < self.adopters.n_members else 'allies'}.{c}.{key}"]
+                        for i, c in enumerate(self.adopters.iso)
+                    ],
+                    dtype=float,
+                )
+                for key in MEMBER_KEYS
+            }
+            us = USParams(
+                **{key: float(values[f"{pre}.us.{key}"]) for key in TRACK_KEYS}, pressure=self.us.pressure
+            )
+            tr = TrackState(
+                spec.id,
+                spec.target,
+                tuple(spec.routes),
+                self.adopters.n_members,
+                supply,
+                us_supply,
+                params,
+                us,
+                float(values[f"{pre}.target.availability"]),
+                float(us_thr[k]),
+                channel_choice.thresholds(self.streams["supplier_assurance"], n, self.c["decision_sd"]),
+            )
+            tr.set_key(self.c["key_supply"])
+            self.tracks.append(tr)
+        self.track_by_id = {tr.id: tr for tr in self.tracks}
+        self.productivity = sum(
+            float(values[f"tracks.{t.id}.productivity"]) for t in scenario.tracks if t.kind == "soft"
+        )
+        self.noise = self.streams["perception"].normal(
+            0.0, self.c["noise_sd"], (self.months, len(self.tracks), n)
+        )
+        self.ministerial = {
+            scenario.month_index(m): m
+            for m in self.ttc.ministerials
+            if 0 <= scenario.month_index(m) < self.months
+        }
+        self.shocks = shocks.schedule(scenario)
+        self.agenda = Agenda.starting_at(
+            self.commission.params.agenda, len(self.tracks), self.c["agenda_forgetting"], self.on["agenda"]
+        )
         self.t = -1
         self.weight = 1.0
-        """This month's weight: ``MINISTERIAL_WEIGHT`` in a ministerial month, else 1."""
-        self.progress = 0.0
-        """This month's reinforcement of the hard track by the TTC round."""
-        self.measures = Measures(len(self.members))
-        self.talks = Talks()
-        self.agenda = agenda.Agenda.starting_at(self.commission.params.agenda)
+        self.progress = np.zeros(len(self.tracks))
         self.scheduled: list[Adoption] = []
-        """Every adoption put on the event list (Mesa holds its callback weakly)."""
-        self.events: list[tuple[int, str, str, str, str]] = []
-        self._bilateral_key: tuple[int, float, float] | None = None
-        self._bilateral_cache: tuple[np.ndarray, float, np.ndarray | None, float]
-        self.member_record: list[tuple[np.ndarray, ...]] = []
+        self.events: list[tuple[int, str, str, str, str, str]] = []
         self.schedule_recurring(self.close_month, Schedule(interval=1.0, start=1.0), priority=Priority.LOW)
-        self.datacollector = mesa.DataCollector(
-            model_reporters={
-                "month": lambda m: m.t,
-                "date": lambda m: m.inputs.calendar(m.t),
-                "us_ideal": lambda m: m.us.ideal(),
-                "us_ask": lambda m: m.us.ask(),
-                "eu_offer": lambda m: m.talks.offer,
-                "gap": lambda m: m.talks.gap,
-                "tolerance": lambda m: m.ttc.tolerance,
-                "hard_attention": lambda m: m.agenda.attention,
-                "soft_deliverables": lambda m: m.agenda.soft_deliverables,
-                "us_stringency": lambda m: m.measures.us_level,
-                "eu_stringency": lambda m: m.measures.eu_level,
-                "n_national": lambda m: int(np.count_nonzero(m.measures.national_month >= 0)),
-            }
-        )
+        reporters: dict[str, Any] = {
+            "month": lambda m: m.t,
+            "date": lambda m: m.inputs.calendar(m.t),
+            "soft_attention": lambda m: m.agenda.soft_attention,
+            "soft_deliverables": lambda m: m.agenda.soft_deliverables,
+            "hard_deliverables": lambda m: m.agenda.hard_deliverables,
+        }
+        for k, tr in enumerate(self.tracks):
+            reporters.update(self._track_reporters(k, tr))
+        self.datacollector = mesa.DataCollector(model_reporters=reporters)
+
+    @staticmethod
+    def _track_reporters(k: int, tr: TrackState) -> dict[str, Any]:
+        return {
+            f"{tr.id}.us_ask": lambda m: m.us_ideal(tr) * (1.0 - tr.concession_made),
+            f"{tr.id}.eu_offer": lambda m: tr.offer,
+            f"{tr.id}.gap": lambda m: tr.gap,
+            f"{tr.id}.attention": lambda m: float(m.agenda.attention[k]),
+            f"{tr.id}.us_stringency": lambda m: tr.us_level,
+            f"{tr.id}.eu_stringency": lambda m: tr.eu_level,
+            f"{tr.id}.n_national": lambda m: int(np.count_nonzero(tr.national_month >= 0)),
+        }
 
     # ------------------------------------------------------------------ helpers
     @property
     def iso(self) -> tuple[str, ...]:
-        """The members' ISO codes, in canonical order."""
-        return self.members.iso
+        """The adopters' ISO codes: members, then allies, in canonical order."""
+        return self.adopters.iso
 
-    @property
-    def exporter(self) -> np.ndarray:
-        """Which members export the scenario's basket."""
-        return self.members.exporter
+    def log(self, track: str, actor: str, kind: str, text: str) -> None:
+        self.events.append((self.t, self.inputs.calendar(self.t), track, actor, kind, text))
 
-    def section(self, name: str) -> Any:
-        """The live parameter object for a section (for shocks)."""
-        return {
-            "us": self.us.params,
-            "commission": self.commission.params,
-            "target": self.target.params,
-            "eu": self.eu,
-            "ttc": self.ttc,
-        }[name]
+    def us_ideal(self, tr: TrackState) -> float:
+        return preferences.us_ideal(tr.us.threat, tr.us.exposure, self.c["w_exposure"])
 
-    def time_of(self, month: int) -> float:
-        """Mesa's time of a model month (month 0 is the first step, at time 1)."""
-        return month + 1.0
+    # ------------------------------------------------------------------ shocks
+    def _shock(self, path: str, delta: float) -> None:
+        for concrete in self.inputs.expand(path):
+            parts = concrete.split(".")
+            if parts[0] == "tracks":
+                self._shock_track(self.track_by_id.get(parts[1]), parts[2:], concrete, delta)
+            elif (
+                parts[0] in ("members", "allies")
+                or (parts[0] == "us" and parts[1] != "pressure")
+                or parts[0] == "target"
+            ):
+                for tr in self.tracks:
+                    self._shock_track(tr, parts, concrete, delta)
+            elif parts[0] == "us":
+                self.us.pressure = shocks.shifted(self.us.pressure, delta, _bounds(concrete))
+            elif parts[0] == "targets":
+                tg = self.targets[parts[1]]
+                tg.retaliation = shocks.shifted(tg.retaliation, delta, _bounds(concrete))
+            else:
+                holder = {"commission": self.commission.params, "eu": self.eu, "ttc": self.ttc}[parts[0]]
+                setattr(holder, parts[1], shocks.shifted(getattr(holder, parts[1]), delta, _bounds(concrete)))
+        self.log("", "world", "shock", f"{path} {delta:+.2f}")
 
-    def log(self, actor: str, kind: str, text: str) -> None:
-        self.events.append((self.t, self.inputs.calendar(self.t), actor, kind, text))
-
-    def effective(self) -> np.ndarray:
-        """Each member's stringency in force."""
-        return self.measures.effective
+    def _shock_track(self, tr: TrackState | None, parts: list[str], path: str, delta: float) -> None:
+        if tr is None:  # a soft track's productivity
+            self.productivity = shocks.shifted(self.productivity, delta, (0.0, 10.0))
+            return
+        if parts[0] in ("members", "allies"):
+            i = self.adopters.index[parts[1]]
+            arr = tr.params[parts[2]]
+            arr[i] = shocks.shifted(arr[i], delta, _bounds(path))
+        elif parts[0] == "us":
+            setattr(tr.us, parts[1], shocks.shifted(getattr(tr.us, parts[1]), delta, _bounds(path)))
+        else:
+            tr.availability = shocks.shifted(tr.availability, delta, _bounds(path))
 
     # ------------------------------------------------------------------ the month
     def step(self) -> None:
-        """Steps 1-6 of the month: shocks, perception, preferences, the TTC round, acting alone,
-        bilateral pressure and national alignment."""
+        """Steps 1-3: shocks, the US's leverage, and every hard track's decisions."""
         self.t = t = self.steps - 1
-        self.weight = w = ttc_round.MINISTERIAL_WEIGHT if t in self.ministerial else 1.0
-        if t in self.shocks:
-            shocks.apply(self, self.shocks[t])
-        members, talks = self.members, self.talks
-        members.perceive(
-            self.commission.params.brokerage, self.agenda.attention, w, self.us.params.threat, self.noise[t]
-        )
-        members.form_preferences()
-        pressure_in = np.zeros(len(members))
-        self.progress = 0.0
-        if talks.hard_open:
-            self.progress = self._ttc_round(w, pressure_in)
+        self.weight = w = self.c["ministerial_weight"] if t in self.ministerial else 1.0
+        for path, delta in self.shocks.get(t, ()):
+            self._shock(path, delta)
+        pursued = [
+            tr
+            for tr in self.tracks
+            if self.us_ideal(tr) >= self.ttc.min_stringency and (tr.hard_open or tr.us_rule_months)
+        ]
+        leverage = self.us.pressure / len(pursued) if pursued else 0.0
+        self.progress = np.zeros(len(self.tracks))
+        for k, tr in enumerate(self.tracks):
+            lev = leverage if tr in pursued else 0.0
+            self._decide(k, tr, w, lev)
+
+    def _decide(self, k: int, tr: TrackState, w: float, leverage: float) -> None:
+        c, on, p = self.c, self.on, tr.params
+        if on["perception"]:
+            perception.perceive(
+                p["threat"],
+                tr.n_members,
+                self.adopters.population,
+                self.commission.params.brokerage,
+                float(self.agenda.attention[k]),
+                w,
+                p["us_dependence"],
+                tr.us.threat,
+                self.noise[self.t, k],
+                c["socialisation"],
+                c["intel"],
+            )
+        if on["preferences"]:
+            tr.net = preferences.net_benefit(
+                p["threat"],
+                p["exposure"],
+                p["retaliation_fear"],
+                p["us_dependence"],
+                tr.pressure,
+                c["w_exposure"],
+                c["w_fear"],
+                c["w_pressure"],
+            )
         else:
-            talks.gap = max(0.0, max(self.measures.us_level, self.us.ask()) - self.measures.eu_level)
-        if talks.hard_open and t >= self.us.params.patience:
-            self._weigh_acting_alone()
-        self._bilateral(w, pressure_in)
-        members.receive_pressure(pressure_in)
+            tr.net = p["threat"].copy()
+        tr.ideals = preferences.ideal_points(tr.net)
+        pressure_in = np.zeros(len(tr.supply))
+        if tr.hard_open and on["bargaining"]:
+            self.progress[k] = self._round(k, tr, w, leverage, pressure_in)
+        else:
+            tr.gap = max(0.0, max(tr.us_level, self.us_ideal(tr)) - tr.eu_level)
+        if tr.hard_open and on["channel_choice"] and self.t >= tr.us.patience:
+            self._weigh_acting_alone(tr)
+        if on["supplier_assurance"]:
+            self._assurance(tr, w, leverage, pressure_in)
+        tr.pressure = supplier_assurance.accumulate(tr.pressure, pressure_in, c["pressure_decay"])
+
+    def _round(self, k: int, tr: TrackState, w: float, leverage: float, pressure_in: np.ndarray) -> float:
+        """``eu_routes`` and ``bargaining`` on one track."""
+        c, nm = self.c, tr.n_members
+        ceil = preferences.ceilings(tr.net[:nm], c["loss_aversion"])
+        ideal = self.us_ideal(tr)
+        ask = ideal * (1.0 - tr.concession_made)
+        prop = None
+        aim = ask
+        if self.on["eu_routes"]:
+            aim = eu_routes.aim(
+                ask,
+                eu_routes.eu_stance(tr.ideals[:nm], self.adopters.population),
+                self.commission.params.autonomy,
+            )
+            prop = eu_routes.best_offer(
+                tr.routes,
+                ceil,
+                tr.supply_eu,
+                self.adopters.population,
+                self.eu.rule,
+                aim,
+                eu_routes.derogation_budget(self.commission.params.brokerage, c["derogation_cap"]),
+                self.qmv,
+                self.regime_members,
+                data.regime_vetoed(tr.target, self.inputs.calendar(self.t)),
+            )
+        prev = tr.gap_history[-1] if tr.gap_history else None
+        tr.offer = prop.effective if prop is not None else 0.0
+        tr.gap = max(0.0, ask - tr.offer)
+        tr.gap_history.append(tr.gap)
+        if prop is not None and prop.pivotal >= 0:
+            tr.pivotal_count[prop.pivotal] += 1
+        t = self.t
+        if (
+            prop is not None
+            and ask >= self.ttc.min_stringency
+            and bargaining.agree(ask, tr.offer, self.ttc.tolerance, self.ttc.min_stringency)
+        ):
+            tr.hard_open = False
+            tr.deal_month, tr.deal_level = t, prop.level
+            tr.channels.append("ttc")
+            eu_t = t + round(self.eu_lags[prop.route])
+            Adoption(self, tr, "EU", prop.level, prop.route, derogated=prop.derogated).schedule(eu_t)
+            if tr.us_rule_months:
+                us_t = tr.us_rule_months[0]
+            else:
+                us_t = t + round(tr.us.lag)
+                tr.us_pending = True
+                Adoption(self, tr, "US", ask).schedule(us_t)
+            self.agenda.deliver(0, 1)
+            self.log(
+                tr.id, "TTC", "deal", f"agreement via {prop.route}: US ask {ask:.2f}, EU offer {tr.offer:.2f}"
+            )
+            both = max(eu_t, us_t)
+            if both <= t + self.ttc.window and both < self.months:
+                tr.coordination_due = both
+            return c["deal_reward"]
+        if ideal > 0:
+            tr.concession_made = bargaining.conceded(
+                ideal,
+                ask,
+                tr.us.reservation,
+                tr.us.concession,
+                w * float(self.agenda.attention[k]) * len(self.tracks),
+                tr.gap,
+            )
+        if prop is not None:
+            bargaining.press_the_reluctant(
+                pressure_in, prop.derogated, aim, ceil, leverage * (1.0 - c["bilateral_share"]), w
+            )
+        if self.record:
+            result = f"no agreement (US ask {ask:.2f}, EU offer {tr.offer:.2f}, gap {tr.gap:.2f})"
+            if w > 1.0 or result != tr.last_round:
+                self.log(tr.id, "TTC", "round", ("ministerial: " if w > 1.0 else "working group: ") + result)
+            tr.last_round = result
+        return c["progress_reward"] * max(0.0, prev - tr.gap) if prev is not None else 0.0
+
+    def _weigh_acting_alone(self, tr: TrackState) -> None:
+        """``channel_choice`` (interim): acting alone against waiting for a deal."""
+        ideal = self.us_ideal(tr)
+        if ideal < self.ttc.min_stringency:
+            return
+        months = (
+            channel_choice.months_to_deal(
+                tr.gap_history,
+                tr.offer,
+                self.ttc.tolerance,
+                self.ttc.min_stringency,
+                round(self.c["progress_window"]),
+            )
+            if tr.gap_history
+            else float("inf")
+        )
+        allied = float(tr.supply.sum())
+        covered = float(tr.supply @ np.minimum(1.0, tr.effective / ideal)) / allied if allied > 0 else 0.0
+        ask = ideal * (1.0 - tr.concession_made)
+        margin = channel_choice.margin_of_acting_alone(
+            ideal,
+            ask,
+            tr.us.threat,
+            tr.us.exposure,
+            tr.us_supply,
+            tr.us.reach,
+            covered,
+            tr.availability,
+            months,
+            self.c["discount"],
+        )
+        if margin > tr.us_threshold:
+            tr.unilateral, tr.hard_open, tr.us_pending = True, False, True
+            tr.channels.append("unilateral")
+            Adoption(self, tr, "US", ideal).schedule(self.t + round(tr.us.lag))
+            self.log(
+                tr.id,
+                "US",
+                "decision",
+                f"decides to act alone at {ideal:.2f} (margin {margin:.2f}); leaves the TTC talks",
+            )
+
+    def _assurance(self, tr: TrackState, w: float, leverage: float, pressure_in: np.ndarray) -> None:
+        """``supplier_assurance`` (interim): pressure on key suppliers; national measures."""
+        c, nm = self.c, tr.n_members
+        member_route = "national" in tr.routes and self.eu.national_controls
+        can = tr.national_decided < 0
+        if not member_route:
+            can = can.copy()
+            can[:nm] = False
+        ideal = self.us_ideal(tr)
+        pressed = tr.key & can
+        if leverage > 0 and pressed.any() and ideal > 0:
+            coming = np.where(can, tr.effective, np.maximum(tr.effective, tr.us_level))
+            allied = float(tr.supply.sum())
+            uncovered = 1.0 - float(tr.supply @ np.minimum(1.0, coming / ideal)) / allied
+            weights = np.where(pressed, tr.supply, 0.0)
+            share = 1.0 if tr.unilateral else c["bilateral_share"]
+            pressure_in += leverage * share * uncovered * w * weights / weights.sum()
+        if not tr.us_rule_months:
+            return
+        level = tr.us_level
+        cand = np.flatnonzero(pressed & (tr.effective < level - self.ttc.tolerance))
+        self._align(tr, cand, level, np.full(len(cand), c["national_cost"]), "national")
+        if "art10" in tr.routes and self.eu.national_controls:
+            listed = tr.national_month[:nm] >= 0
+            if listed.any():
+                list_level = float(tr.national_level[:nm][listed].max())
+                open_m = tr.national_decided[:nm] < 0
+                cand10 = np.flatnonzero(
+                    open_m & ~tr.key[:nm] & (tr.effective[:nm] < list_level - self.ttc.tolerance)
+                )
+                cost = c["national_cost"] * c["art10_discount"]
+                self._align(tr, cand10, list_level, np.full(len(cand10), cost), "art10")
+
+    def _align(self, tr: TrackState, cand: np.ndarray, level: float, cost: np.ndarray, route: str) -> None:
+        if not len(cand):
+            return
+        c, p = self.c, tr.params
+        margin = supplier_assurance.alignment_margin(
+            level,
+            tr.us.reach,
+            tr.us.exemption,
+            p["threat"][cand],
+            p["exposure"][cand],
+            p["retaliation_fear"][cand],
+            p["us_dependence"][cand],
+            tr.pressure[cand],
+            cost,
+            c["w_exposure"],
+            c["w_fear"],
+            c["w_pressure"],
+        )
+        for i, m in zip(cand, margin, strict=True):
+            if m > tr.thresholds[i]:
+                i = int(i)
+                tr.national_decided[i] = self.t
+                due = self.t + round(float(p["lag"][i]))
+                code = self.adopters.iso[i]
+                route_name = route if i < tr.n_members else "national rule"
+                Adoption(self, tr, code, level, route_name, index=i).schedule(due)
+                self.log(
+                    tr.id,
+                    code,
+                    "decision",
+                    f"decides a national measure ({route_name}) at {level:.2f}, "
+                    f"in force after {due - self.t} months",
+                )
+
+    def answer(self, tr: TrackState, adopter: str) -> None:
+        """``countermeasures``: the track's target may answer a new measure."""
+        if not self.on["countermeasures"] or tr.target is None or tr.target not in self.targets:
+            return
+        target = self.targets[tr.target]
+        if not countermeasures.retaliates(self.streams["countermeasures"], target.retaliation):
+            return
+        tr.countermeasure_months.append(self.t)
+        for other in self.tracks:
+            if other.target == tr.target:
+                bystanders = (other.effective <= 0) & (other.national_decided < 0)
+                countermeasures.fear_retaliation(
+                    other.params["retaliation_fear"], bystanders, self.c["retaliation_impact"]
+                )
+        self.log(
+            tr.id, tr.target, "countermeasure", f"answers {adopter}'s measure; bystanders grow more fearful"
+        )
 
     def close_month(self) -> None:
-        """Step 8, after the month's adoptions: coordination, the agenda, the record."""
-        t, talks = self.t, self.talks
-        if talks.coordination_due is not None and talks.coordination_due <= t:
-            talks.coordinated_month, talks.coordination_due = t, None
-            self.log("TTC", "coordinated", "both sides' measures in force within the window")
-        self._agenda(self.weight, self.progress)
+        """Step 5: coordination, deliverables and attention, the ministerial, the record."""
+        t, w, c = self.t, self.weight, self.c
+        ag = self.agenda
+        rng = self.streams["agenda"]
+        progress = self.progress
+        hard = 0
+        for k, tr in enumerate(self.tracks):
+            if tr.coordination_due is not None and tr.coordination_due <= t:
+                tr.coordinated_month, tr.coordination_due = t, None
+                self.log(tr.id, "TTC", "coordinated", "both sides' measures in force within the window")
+            if tr.coordinated_month is not None and tr.coordinated_month < t:
+                progress[k] = c["maintenance_reward"] * tr.deal_level
+                hard += int(rng.poisson(c["enforcement_rate"] * float(ag.attention[k]) * w))
+        soft = int(rng.poisson(self.productivity * ag.soft_attention * w)) if self.productivity > 0 else 0
+        ag.deliver(soft, hard)
+        if soft and self.record:
+            self.log("", "TTC", "soft", f"{soft} soft AI-governance deliverable(s)")
+        ag.reinforce(progress, soft, c["soft_reward"])
+        if t in self.ministerial:
+            ag.ministerial(self.ministerial[t])
         if t >= self.months - 1:
             self.running = False
         if self.record or (self.record_final and not self.running):
             self.datacollector.collect(self)
-            m = self.members
-            self.member_record.append(
-                (
-                    m.ideals.copy(),
-                    self.measures.effective.copy(),
-                    m.params["threat"].copy(),
-                    m.pressure.copy(),
-                )
-            )
-
-    def _ttc_round(self, w: float, pressure_in: np.ndarray) -> float:
-        """Mechanisms 3 and 4: the Commission's feasible offer against the US ask."""
-        members, talks, us = self.members, self.talks, self.us
-        ceilings = members.ceilings()
-        ask = us.ask()
-        aim = self.commission.aim(ask, members.stance())
-        prop = self.commission.propose(ceilings, members.supply, members.population, self.eu.rule, aim)
-        prev = talks.gap_history[-1] if talks.gap_history else None
-        talks.offer = prop.effective
-        talks.gap = max(0.0, ask - talks.offer)
-        talks.gap_history.append(talks.gap)
-        if prop.pivotal >= 0:
-            members.pivotal_count[prop.pivotal] += 1
-        t = self.t
-        if ask >= self.ttc.min_stringency and ttc_round.agree(
-            ask, talks.offer, self.ttc.tolerance, self.ttc.min_stringency
-        ):
-            talks.hard_open = False
-            talks.deal_month, talks.deal_level = t, prop.level
-            eu_t = t + round(self.eu.lag)
-            Adoption(self, "EU", prop.level, derogated=prop.derogated).schedule(eu_t)
-            us_month = self.measures.us_month
-            us_t = us_month if us_month is not None else t + round(us.params.lag)
-            if us_month is None:
-                Adoption(self, "US", ask).schedule(us_t)
-            derog = " ".join(members.iso[i] for i in np.flatnonzero(prop.derogated))
-            self.log(
-                "TTC",
-                "deal",
-                f"agreement: US ask {ask:.2f}, EU offer {talks.offer:.2f}"
-                + (f" (derogations: {derog})" if derog else ""),
-            )
-            both = max(eu_t, us_t)
-            if both <= t + self.ttc.window and both < self.months:
-                talks.coordination_due = both
-            return agenda.DEAL_REWARD
-        us.concede(talks.gap, w)
-        ttc_round.press_the_reluctant(pressure_in, prop.derogated, aim, ceilings, us.params.pressure, w)
-        if self.record:  # narrative only: routine rounds are not logged in batch runs
-            piv = members.iso[prop.pivotal] if prop.pivotal >= 0 else "-"
-            result = (
-                f"no agreement (US ask {ask:.2f}, EU offer {talks.offer:.2f}, "
-                f"gap {talks.gap:.2f}; pivotal {piv})"
-            )
-            if w > 1.0 or result != talks.last_round:
-                where = "ministerial" if w > 1.0 else "working group"
-                self.log("TTC", "round", f"{where}: {result}")
-            talks.last_round = result
-        return agenda.progress_reward(prev, talks.gap)
-
-    def _weigh_acting_alone(self) -> None:
-        """Mechanism 5: the US compares acting alone with waiting for a deal."""
-        talks, us, members = self.talks, self.us, self.members
-        months = acting_alone.months_to_deal(
-            talks.gap_history, talks.offer, self.ttc.tolerance, self.ttc.min_stringency
-        )
-        ideal = max(us.ideal(), 1e-9)
-        covered = float(members.supply @ np.minimum(1.0, self.measures.effective / ideal))
-        act, margin = us.weigh_acting_alone(covered, self.target.params.availability, months)
-        if act:
-            self.measures.unilateral = True
-            talks.hard_open = False
-            level = us.ideal()
-            Adoption(self, "US", level).schedule(self.t + round(us.params.lag))
-            self.log(
-                "US",
-                "decision",
-                f"decides to act alone at stringency {level:.2f} "
-                f"(value of acting alone exceeds waiting by {margin:.2f}); TTC hard track left",
-            )
-
-    def _bilateral(self, w: float, pressure_in: np.ndarray) -> None:
-        """Mechanism 6: US pressure on key exporters outside the TTC; national alignment."""
-        measures, members, us = self.measures, self.members, self.us
-        effective = measures.effective
-        # who is pressed, and how much supply is still uncovered, change only when a measure is
-        # decided or comes into force, or the US position moves: recompute only then
-        key = (measures.changes, measures.us_level, us.ideal())
-        if key != self._bilateral_key:
-            self._bilateral_key = key
-            open_ = measures.national_decided < 0
-            targets = members.exporter & open_
-            if targets.any():
-                ideal = max(us.ideal(), 1e-9)
-                coming = np.where(open_, effective, np.maximum(effective, measures.us_level))
-                uncovered = 1.0 - float(members.supply @ np.minimum(1.0, coming / ideal))
-                weights = np.where(targets, members.supply, 0.0)
-                self._bilateral_cache = (open_, uncovered, weights, weights.sum())
-            else:
-                self._bilateral_cache = (open_, 0.0, None, 0.0)
-        open_, uncovered, pressed, weight_sum = self._bilateral_cache
-        if pressed is not None:
-            share = bilateral.share_on_exporters(measures.unilateral)
-            pressure_in += us.params.pressure * share * uncovered * w * pressed / weight_sum
-        if not self.eu.national_controls or measures.us_month is None:
-            return
-        level = measures.us_level
-        cand = members.exporter & open_ & (effective < level - self.ttc.tolerance)
-        if not cand.any():
-            return
-        for i in members.align_nationally(cand, level, us.params.reach, us.params.exemption):
-            measures.national_decided[i] = self.t
-            measures.changes += 1
-            due = self.t + round(float(members.params["lag"][i]))
-            Adoption(self, members.iso[i], level, member=i).schedule(due)
-            self.log(
-                members.iso[i],
-                "decision",
-                f"decides to align nationally with the US at "
-                f"{level:.2f}, outside the TTC (in force after {due - self.t} months)",
-            )
-
-    def _agenda(self, w: float, progress: float) -> None:
-        """Mechanism 7: attention moves toward the track that made progress; soft output
-        accrues with attention. A stalled hard track, or one the US left, earns nothing."""
-        talks = self.talks
-        if talks.deal_month is not None and talks.deal_month < self.t and not self.measures.unilateral:
-            progress = agenda.maintenance_reward(talks.deal_level)
-        n_soft = self.agenda.soft_output(self.streams["agenda"], w)
-        if n_soft and self.record:
-            self.log(
-                "TTC",
-                "soft",
-                f"{n_soft} soft AI-governance deliverable(s) (terminology, taxonomy, evaluation tools)",
-            )
-        self.agenda.reinforce(progress, n_soft)
 
     # ------------------------------------------------------------------ results
     def run(self) -> TTCModel:
@@ -349,27 +598,20 @@ class TTCModel(mesa.Model):
         return self
 
     def outcome(self) -> dict[str, Any]:
-        """The outcome row (fields in :mod:`sim.model.outcomes`; month fields None when the
-        event did not happen; every other number finite)."""
+        """The outcome row (fields in :mod:`sim.model.outcomes`)."""
         from .outcomes import outcome_row
 
         return outcome_row(self)
 
     def trajectory(self) -> pd.DataFrame:
-        """Monthly trajectory: positions, gap, attention, each member's ideal and effective
-        stringency (wide columns ``ideal.NL`` ...), and the month's events."""
+        """Monthly trajectory: per track the US ask, EU offer, gap, attention and levels in
+        force (columns ``<track>.<quantity>``), the soft attention and output, and the month's
+        events."""
         if not self.record:
             raise RuntimeError("this run did not record its trajectory (record=False)")
         df = self.datacollector.get_model_vars_dataframe().reset_index(drop=True)
-        if self.member_record:
-            wide = {
-                f"{name}.{iso}": [month[k][i] for month in self.member_record]
-                for k, name in enumerate(MEMBER_COLUMNS)
-                for i, iso in enumerate(self.members.iso)
-            }
-            df = pd.concat([df, pd.DataFrame(wide, index=df.index)], axis=1)
         ev: dict[int, list[str]] = {}
-        for t, _, actor, _, text in self.events:
-            ev.setdefault(t, []).append(f"{actor}: {text}")
+        for t, _, track, actor, _, text in self.events:
+            ev.setdefault(t, []).append(f"{track + ' ' if track else ''}{actor}: {text}")
         df["events"] = [" | ".join(ev.get(t, [])) for t in df["month"]]
         return df

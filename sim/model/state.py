@@ -1,56 +1,61 @@
-"""The model's dynamic state, grouped by what it describes: the measures decided and in force,
-and the TTC talks. (Member states' numbers live on :class:`sim.model.agents.MemberStates`,
-the agenda's on :class:`sim.model.mechanisms.agenda.Agenda`.)"""
+"""The model's dynamic state of one hard track: its actors' numbers, the measures decided and
+in force, and the TTC talks on it. Arrays run over adopters (the 27 members, then allies, in
+canonical ISO order); months count from the scenario's start, None (or -1 in the arrays) when
+the event has not happened."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
+from sim.scenario import schema as P
+
 
 @dataclass
-class Measures:
-    """Export controls decided and in force: the US's, the EU's and each member's national one.
+class TrackState:
+    """One hard track."""
 
-    Months are counted from the scenario's start; None (or -1 in the member arrays) means the
-    event has not happened.
-    """
-
-    n: int
+    id: str
+    target: str | None
+    routes: tuple[str, ...]
+    n_members: int
+    supply: np.ndarray
+    """Each adopter's share of the track's Western supply (with ``us_supply``, sums to 1)."""
+    us_supply: float
+    params: dict[str, np.ndarray]
+    """Adopters' live parameters: threat, exposure, us_dependence, retaliation_fear, lag."""
+    us: P.USParams
+    availability: float
+    us_threshold: float
+    thresholds: np.ndarray
+    key: np.ndarray = field(init=False)
+    supply_eu: np.ndarray = field(init=False)
+    """Members' share of the EU's supply on the track (zeros when the EU supplies none)."""
+    # preferences and pressure
+    net: np.ndarray = field(init=False)
+    ideals: np.ndarray = field(init=False)
+    pressure: np.ndarray = field(init=False)
+    pivotal_count: np.ndarray = field(init=False)
+    concession_made: float = 0.0
+    # measures
     us_level: float = 0.0
-    us_month: int | None = None
+    us_rule_months: list[int] = field(default_factory=list)
+    us_pending: bool = False
     unilateral: bool = False
-    """The US decided to act alone (its rule may still be on the way)."""
     eu_level: float = 0.0
+    eu_route: str = ""
     eu_month: int | None = None
     eu_derogated: np.ndarray = field(init=False)
     national_level: np.ndarray = field(init=False)
     national_decided: np.ndarray = field(init=False)
     national_month: np.ndarray = field(init=False)
+    extensions: list[tuple[str, int]] = field(default_factory=list)
     effective: np.ndarray = field(init=False)
-    """Each member's stringency in force: the EU level (unless derogated) or its national
-    measure, whichever is stricter."""
     changes: int = 0
-    """Counts decisions and measures coming into force (what the bilateral channel caches on)."""
-
-    def __post_init__(self) -> None:
-        self.eu_derogated = np.zeros(self.n, dtype=bool)
-        self.national_level = np.zeros(self.n)
-        self.national_decided = np.full(self.n, -1)
-        self.national_month = np.full(self.n, -1)
-        self.effective = np.zeros(self.n)
-
-    def update_effective(self) -> None:
-        self.changes += 1
-        eu = np.where(self.eu_derogated, 0.0, self.eu_level)
-        self.effective = np.maximum(eu, self.national_level)
-
-
-@dataclass
-class Talks:
-    """The TTC's hard track: the latest offer and gap, the deal and whether it was coordinated."""
-
+    countermeasure_months: list[int] = field(default_factory=list)
+    # talks
     hard_open: bool = True
     offer: float = 0.0
     gap: float = 0.0
@@ -58,7 +63,36 @@ class Talks:
     deal_month: int | None = None
     deal_level: float = 0.0
     coordination_due: int | None = None
-    """The month both sides' measures of a deal will be in force, when that is within the window."""
     coordinated_month: int | None = None
+    channels: list[str] = field(default_factory=list)
     last_round: str = ""
-    """The last routine round's result (the narrative logs a round only when it changes)."""
+    cache: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        n = len(self.supply)
+        eu = self.supply[: self.n_members]
+        self.supply_eu = eu / eu.sum() if eu.sum() > 0 else np.zeros(self.n_members)
+        self.net = np.zeros(n)
+        self.ideals = np.zeros(n)
+        self.pressure = np.zeros(n)
+        self.pivotal_count = np.zeros(self.n_members, dtype=int)
+        self.eu_derogated = np.zeros(self.n_members, dtype=bool)
+        self.national_level = np.zeros(n)
+        self.national_decided = np.full(n, -1)
+        self.national_month = np.full(n, -1)
+        self.effective = np.zeros(n)
+
+    def set_key(self, key_supply: float) -> None:
+        self.key = self.supply >= key_supply
+
+    def update_effective(self) -> None:
+        """Each adopter's level in force: for members the EU level (unless derogated) or its
+        national measure, whichever is stricter; for allies their national measure."""
+        self.changes += 1
+        eu = np.zeros(len(self.supply))
+        eu[: self.n_members] = np.where(self.eu_derogated, 0.0, self.eu_level)
+        self.effective = np.maximum(eu, self.national_level)
+
+    @property
+    def channel(self) -> str:
+        return self.channels[0] if self.channels else "none"

@@ -1,19 +1,23 @@
-"""The model's mechanisms, one module each, named for what it decides.
+"""The model's mechanisms, one module each, named by its switch ``mechanisms.<name>``.
 
-=====  ===============  ==========================================================
-M1     preferences      each actor's ideal stringency and the most it votes for
-M2     perception       threat perceptions: socialisation, US intelligence, noise
-M3     eu_offer         the Commission's best measure inside the Council's feasible set
-M4     ttc_round        the TTC round: agreement, or US concessions and pressure
-M5     acting_alone     the US weighs acting alone against waiting for a deal
-M6     bilateral        US pressure on key exporters; national alignment
-M7     agenda           the TTC's attention between the hard and the soft track
-M8     adoption         measures come into force after their lag; the target retaliates
---     shocks           dated events that move parameters during a run
-=====  ===============  ==========================================================
+==  ====================  ================================================================
+1   preferences           each adopter's ideal level per track and the most it votes for
+2   perception            threat perceptions per track: socialisation, US intelligence, noise
+3   eu_routes             the Commission's best measure on the EU routes open to a track
+4   bargaining            a TTC round per open track: agreement, or US concessions and pressure
+5   channel_choice        (interim) the US weighs acting alone per track
+6   supplier_assurance    (interim) US pressure on key suppliers; national and Art. 10 measures
+7   ratchet               inactive: US rule updates after observed leakage (next version)
+8   countermeasures       each target answers new measures; bystanders' fear rises
+9   agenda                the TTC's attention over its tracks; hard and soft deliverables
+10  regime_cascade        inactive: national lists after a vetoed regime update (next version)
+--  shocks                dated events that move parameters during a run
+==  ====================  ================================================================
 
-Each module states its mechanism, the scenario parameters it reads and the facts it rests on,
-and holds the structural constants (modelling choices, not scenario parameters) it uses.
-Decisions are functions over arrays of actors: one call decides for all members at once.
-Numbers in brackets refer to the sources in ``sim/data/sources.md``.
+Every mechanism has a switch; switched off it behaves as its absence (each module says what
+that means). ``ratchet`` and ``regime_cascade`` are accepted switches whose mechanisms arrive
+with the next version: until then they change nothing. Structural constants live in
+:mod:`sim.scenario.constants` (path ``constants.<name>``). Decisions are functions over
+arrays of adopters (the 27 members, then allies, in canonical ISO order). Numbers in brackets
+refer to the sources in ``sim/data/sources.md``.
 """

@@ -1,15 +1,27 @@
-"""Mechanism 7, agenda: the TTC's attention moves toward the track that made progress.
+"""Mechanism 9, ``agenda``: the TTC's attention over its tracks, and its deliverables.
 
-Attention follows reinforcement with forgetting (Erev-Roth style): the hard track (export
-controls) is reinforced by a deal, by a joint measure in force, and by the gap closing in a
-round; the soft track (AI governance) by its deliverables, which accrue with the attention it
-gets. A stalled hard track, or one the US left, earns nothing.
+Attention follows reinforcement with forgetting (Erev-Roth style) over the hard tracks and the
+soft track: a hard track is reinforced by a deal (``deal_reward``), by a coordinated measure
+in force (``maintenance_reward`` x its level) and by the gap closing in a round
+(``progress_reward`` per unit); the soft track by its deliverables (``soft_reward`` each).
+Each track's share of attention is its reinforcement over the total. Deliverables are counted
+as they happen: hard ones are deals and enforcement coordination on coordinated tracks
+(Poisson, ``enforcement_rate`` x the track's attention x the month's weight); soft ones are
+Poisson with mean ``tracks.<soft>.productivity`` x soft attention x weight, so with
+productivity 0 there is no soft output. Each ministerial's soft share is the soft part of the
+output since the previous one.
 
-Parameters: ``commission.agenda`` (the initial hard-track attention), ``ttc.ministerials``.
+Switched off (``mechanisms.agenda = false``): attention does not move: every track keeps its
+starting share (``commission.agenda`` split evenly over the hard tracks, the rest soft);
+deliverables still accrue at those shares.
+
+Parameters: ``commission.agenda`` (the starting hard share), ``ttc.ministerials``,
+``tracks.<soft>.productivity``. Constants: ``agenda_forgetting``, ``deal_reward``,
+``maintenance_reward``, ``progress_reward``, ``soft_reward``, ``enforcement_rate``.
 
 Facts: TTC-2 hailed "unprecedented" comparable Russia restrictions [13]; enforcement
-coordination from Jun 2022 [15] and "deep alignment" at TTC-4 [26]; the soft deliverables (AI
-roadmap, 65 AI terms, taxonomy, evaluation tools [18][28][46]).
+coordination from Jun 2022 [15] and "deep alignment" at TTC-4 [26]; the soft deliverables
+(AI roadmap, 65 AI terms, taxonomy, evaluation tools [18][28][46]).
 """
 
 from __future__ import annotations
@@ -18,62 +30,57 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-AGENDA_FORGETTING = 0.15
-"""Monthly share of past reinforcement forgotten."""
-DEAL_REWARD = 1.0
-"""Reinforcement of the hard track in the month of a deal (TTC-2 hailed "unprecedented"
-comparable Russia restrictions [13])."""
-MAINTENANCE_REWARD = 0.3
-"""Monthly reinforcement per unit of stringency while a joint measure is in force
-(enforcement coordination from Jun 2022 [15]; "deep alignment" at TTC-4 [26])."""
-PROGRESS_REWARD = 2.0
-"""Reinforcement per unit of gap closed in a round."""
-SOFT_RATE = 0.6
-"""Expected soft deliverables per month at full soft attention (AI roadmap, 65 AI terms,
-taxonomy, evaluation tools [18][28][46])."""
-SOFT_REWARD = 0.15
-"""Reinforcement of the soft track per deliverable."""
-SOFT_WINDOW = 24
-"""``soft_share`` averages attention over the first 24 months, a window both shipped
-scenarios share."""
-
-
-def progress_reward(previous_gap: float | None, gap: float) -> float:
-    """Reinforcement of the hard track by a round that closed the gap."""
-    return max(0.0, previous_gap - gap) * PROGRESS_REWARD if previous_gap is not None else 0.0
-
-
-def maintenance_reward(deal_level: float) -> float:
-    """Reinforcement of the hard track in a month a joint measure is in force."""
-    return MAINTENANCE_REWARD * deal_level
-
 
 @dataclass
 class Agenda:
-    """The TTC's attention: reinforcement of each track, the hard track's share, and the soft
-    track's output."""
+    """Reinforcement of each hard track and of the soft track, their attention shares, and
+    the deliverables counted per ministerial."""
 
-    q_hard: float
+    q_hard: np.ndarray
     q_soft: float
-    attention: float
-    history: list[float] = field(default_factory=list)
+    forgetting: float
+    moves: bool = True
+    attention: np.ndarray = field(init=False)
+    soft_attention: float = field(init=False)
     soft_deliverables: int = 0
+    hard_deliverables: int = 0
+    since: list[int] = field(default_factory=lambda: [0, 0])
+    """Soft and hard deliverables since the last ministerial."""
+    soft_share_by_ministerial: list[tuple[str, float]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._shares()
 
     @classmethod
-    def starting_at(cls, hard_attention: float) -> Agenda:
-        return cls(hard_attention, 1.0 - hard_attention, hard_attention)
+    def starting_at(cls, hard: float, n_hard: int, forgetting: float, moves: bool) -> Agenda:
+        q = np.full(n_hard, hard / n_hard) if n_hard else np.zeros(0)
+        return cls(q, 1.0 - hard if n_hard else 1.0, forgetting, moves)
 
-    def soft_output(self, rng: np.random.Generator, weight: float) -> int:
-        """This month's soft deliverables (Poisson, rising with soft attention)."""
-        n_soft = int(rng.poisson(SOFT_RATE * (1.0 - self.attention) * weight))
-        self.soft_deliverables += n_soft
-        return n_soft
+    def _shares(self) -> None:
+        total = float(self.q_hard.sum()) + self.q_soft
+        if total > 0:
+            self.attention, self.soft_attention = self.q_hard / total, self.q_soft / total
+        else:
+            n = len(self.q_hard) + 1
+            self.attention, self.soft_attention = np.full(len(self.q_hard), 1.0 / n), 1.0 / n
 
-    def reinforce(self, progress: float, n_soft: int) -> None:
+    def deliver(self, soft: int, hard: int) -> None:
+        self.soft_deliverables += soft
+        self.hard_deliverables += hard
+        self.since[0] += soft
+        self.since[1] += hard
+
+    def ministerial(self, label: str) -> None:
+        """Close a ministerial: record its soft share of the output since the last one."""
+        soft, hard = self.since
+        self.soft_share_by_ministerial.append((label, soft / (soft + hard) if soft + hard else 0.0))
+        self.since = [0, 0]
+
+    def reinforce(self, progress: np.ndarray, soft: int, soft_reward: float) -> None:
         """Forget part of past reinforcement, add this month's, and move attention."""
-        keep = 1.0 - AGENDA_FORGETTING
+        if not self.moves:
+            return
+        keep = 1.0 - self.forgetting
         self.q_hard = keep * self.q_hard + progress
-        self.q_soft = keep * self.q_soft + SOFT_REWARD * n_soft
-        total = self.q_hard + self.q_soft
-        self.attention = self.q_hard / total if total > 0 else 0.5
-        self.history.append(self.attention)
+        self.q_soft = keep * self.q_soft + soft_reward * soft
+        self._shares()

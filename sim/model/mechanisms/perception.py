@@ -1,13 +1,17 @@
-"""Mechanism 2, perception: members' threat perceptions drift month by month.
+"""Mechanism 2, ``perception``: members' threat perceptions on a track drift month by month.
 
 Perceptions converge on the EU's population-weighted mean (socialisation in Council working
-parties and TTC preparation, at the Commission's ``brokerage``) and are pulled toward the US
-view in proportion to each member's dependence on the US (intelligence shared in the TTC's
-export-control working group). Both channels work through the hard track, so they scale with
-its attention and double in a ministerial month. Noise jitters every perception.
+parties and TTC preparation, at the Commission's ``brokerage``); every adopter's (allies'
+too) is pulled toward the US view of the track in proportion to its dependence on the US
+(intelligence shared in the TTC's export-control working group). Both channels work through
+the time the TTC spends on the track: they scale with the track's share of attention and
+with the month's ministerial weight. Noise jitters every perception.
 
-Parameters: ``commission.brokerage``, ``members.*.us_dependence``, ``us.threat`` (and, through
-shocks, any ``members.*.threat``).
+Switched off (``mechanisms.perception = false``): perceptions do not drift (no
+socialisation, intelligence or noise); shocks still move them.
+
+Parameters: ``commission.brokerage``, ``tracks.<id>.members.*.us_dependence``,
+``tracks.<id>.us.threat``. Constants: ``socialisation``, ``intel``, ``noise_sd``.
 
 Facts: US intelligence sharing before the invasion of Ukraine; TTC-1's commitment to share
 information on export controls [5].
@@ -17,39 +21,25 @@ from __future__ import annotations
 
 import numpy as np
 
-SOCIALISATION = 0.15
-"""Monthly rate, times ``brokerage`` and hard-track attention, at which member threat
-perceptions converge on the EU mean (Council working parties, TTC preparation)."""
-INTEL = 0.03
-"""Monthly pull, times hard-track attention, of members' threat toward the US view per unit
-of ``us_dependence`` (US intelligence sharing before the invasion; TTC-1 information
-sharing [5])."""
-NOISE_SD = 0.01
-"""Month-to-month noise in threat perception."""
-
-
-def draw_noise(rng: np.random.Generator, months: int, members: int) -> np.ndarray:
-    """Every month's perception noise in one draw (month x member)."""
-    return rng.normal(0.0, NOISE_SD, (months, members))
-
 
 def perceive(
     threat: np.ndarray,
+    n_members: int,
     population: np.ndarray,
-    population_total: float,
     brokerage: float,
     attention: float,
     weight: float,
     us_dependence: np.ndarray,
     us_threat: float,
     noise: np.ndarray,
+    socialisation: float,
+    intel: float,
 ) -> None:
-    """Move every member's ``threat`` (in place) by socialisation, intelligence and noise,
-    keeping it in [0, 1]."""
-    mean = float(threat @ population) / population_total
-    rate = SOCIALISATION * brokerage * attention * weight
-    intel = INTEL * attention * weight * us_dependence
-    threat += rate * (mean - threat) + intel * (us_threat - threat)
+    """Move every adopter's ``threat`` (in place; members first, then allies) by
+    socialisation among members, intelligence from the US and noise, keeping it in [0, 1]."""
+    members = threat[:n_members]
+    mean = float(members @ population) / float(population.sum())
+    members += socialisation * brokerage * attention * weight * (mean - members)
+    threat += intel * attention * weight * us_dependence * (us_threat - threat)
     threat += noise
-    np.minimum(threat, 1.0, out=threat)
-    np.maximum(threat, 0.0, out=threat)
+    np.clip(threat, 0.0, 1.0, out=threat)

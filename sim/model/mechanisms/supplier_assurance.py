@@ -1,0 +1,67 @@
+"""Mechanism 6, ``supplier_assurance`` (interim form): US pressure on key suppliers; national
+alignment on the ``national`` and ``art10`` routes and allies' rules.
+
+On each hard track the US spends part of the track's share of its leverage directly on the key
+suppliers (adopters with at least ``key_supply`` of the track's Western supply), in
+proportion to their supply and to the allied supply still uncontrolled; after it has acted
+alone on the track it spends all of it there. Pressure accumulates and decays. Once a US rule
+is in force, a key supplier whose measure falls short of the US level weighs matching it: the
+security gain and relief from pressure, the exports it loses (less those the US rule catches
+anyway through its reach) and the exemption the US grants partners with similar controls,
+against its fear of countermeasures and the political cost of a national measure. It aligns
+when that margin exceeds its private threshold. Members use the ``national`` route (Art. 9),
+open when the track lists it and ``eu.national_controls`` holds; allies' national rules are
+always open. On a track with ``art10``, once a member's national list is in force any member
+may apply it (Art. 10) at ``art10_discount`` of the national cost. The conditional choice
+between key suppliers (each controls only if its rivals do) replaces this form in the next
+version.
+
+Switched off (``mechanisms.supplier_assurance = false``): the US presses no supplier outside
+the TTC and no member or ally adopts a national measure.
+
+Parameters: ``us.pressure`` (shared), ``tracks.<id>.us.reach``, ``.us.exemption``,
+``eu.national_controls``, ``tracks.<id>.members.*`` and ``.allies.*`` (``lag``,
+``us_dependence``, ``exposure``, ``retaliation_fear``, ``threat``), ``ttc.tolerance``.
+Constants: ``key_supply``, ``bilateral_share``, ``pressure_decay``, ``national_cost``,
+``art10_discount``, and the preference weights.
+
+Facts: the US pressed NL, DE, JP and KR in 2023-24 [44]; the exemption for partners with
+similar controls in the Feb 2022 Russia rule [7]; the Dutch rule was drafted
+"country-neutral" [22][31]; Art. 9 and Art. 10 of Reg. 2021/821 [113].
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def accumulate(pressure: np.ndarray, pressure_in: np.ndarray, decay: float) -> np.ndarray:
+    """This month's pressure: last month's, decayed, plus what arrived (at most the full
+    leverage in a month), which bites less on an adopter already under pressure."""
+    np.minimum(pressure_in, 1.0, out=pressure_in)
+    return pressure * (1.0 - decay) + pressure_in * (1.0 - pressure)
+
+
+def alignment_margin(
+    us_level: float,
+    reach: float,
+    exemption: float,
+    threat: np.ndarray,
+    exposure: np.ndarray,
+    fear: np.ndarray,
+    us_dependence: np.ndarray,
+    pressure: np.ndarray,
+    cost: np.ndarray,
+    w_exposure: float,
+    w_fear: float,
+    w_pressure: float,
+) -> np.ndarray:
+    """Value of matching the US level nationally, less the value of not, for each candidate.
+
+    Aligning brings the security gain and relief from US pressure; the US rule in force
+    already catches ``reach`` of the candidate's exports, so aligning costs only the rest and
+    earns the exemption granted to partners with similar controls [7][51]. ``cost`` is the
+    political cost of the measure (national, or discounted under Art. 10)."""
+    gain = us_level * (threat + w_pressure * us_dependence * pressure) + reach * exemption * exposure
+    loss = us_level * (w_exposure * exposure * (1.0 - reach) + w_fear * fear)
+    return gain - loss - cost
