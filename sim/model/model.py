@@ -449,7 +449,6 @@ class TTCModel(mesa.Model):
                 tr.offer,
                 self.ttc.tolerance,
                 self.ttc.min_stringency,
-                round(self.c["progress_window"]),
             )
             if tr.gap_history
             else float("inf")

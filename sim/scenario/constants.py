@@ -89,9 +89,6 @@ CONSTANTS: dict[str, Constant] = {
     "decision_sd": Constant(
         0.05, 0.0, 0.3, "channel_choice", "spread of an actor's private threshold for a discrete decision"
     ),
-    "progress_window": Constant(
-        3.0, 1.0, 12.0, "channel_choice", "months over which the US measures the rate at which the gap closes"
-    ),
     # supplier_assurance (interim: national alignment under US pressure)
     "key_supply": Constant(
         0.05,

@@ -5,7 +5,8 @@ waiting for a deal. Acting alone controls its own share of the track's Western s
 through ``reach`` (foreign-direct-product and de-minimis rules), that share of the allies'
 supply not already controlled. Waiting is worth a control at the current ask over all Western
 supply, discounted by the months a deal is expected to take at the recent rate at which the
-gap closes (never, when talks have stalled). The US acts alone when the margin exceeds its
+gap has closed since talks opened (never, when they have stalled). The US acts alone when
+the margin exceeds its
 private threshold on the track, drawn once per run. The full choice among the TTC, a
 minilateral with the key suppliers, a unilateral rule and waiting replaces this form in the
 next version.
@@ -15,7 +16,8 @@ rule only as its side of a TTC deal.
 
 Parameters: ``tracks.<id>.us.patience``, ``.threat``, ``.exposure``, ``.reach``, ``.lag``,
 ``tracks.<id>.target.availability``, ``ttc.tolerance``, ``ttc.min_stringency``. Constants:
-``discount``, ``decision_sd``, ``progress_window``.
+``discount``, ``decision_sd``. (A window for the rate of progress moved nothing and was
+removed: the rate is the talks' average since they opened.)
 
 Facts: the US executive can act quickly and alone [62]; it did on China on 7 Oct 2022 [16].
 """
@@ -32,12 +34,10 @@ def thresholds(rng: np.random.Generator, size: int, decision_sd: float) -> np.nd
     return rng.normal(0.0, decision_sd, size)
 
 
-def months_to_deal(
-    gap_history: list[float], offer: float, tolerance: float, min_stringency: float, window: int
-) -> float:
-    """Months until the gap closes to within ``tolerance`` at the rate of the last ``window``
-    rounds; infinite when talks have stalled."""
-    k = min(window, len(gap_history) - 1)
+def months_to_deal(gap_history: list[float], offer: float, tolerance: float, min_stringency: float) -> float:
+    """Months until the gap closes to within ``tolerance`` at the talks' average rate so far;
+    infinite when talks have stalled."""
+    k = len(gap_history) - 1
     rate = (gap_history[-1 - k] - gap_history[-1]) / k if k > 0 else 0.0
     if offer < min_stringency and rate <= 1e-9:
         return math.inf
