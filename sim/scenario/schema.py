@@ -169,7 +169,7 @@ def _info(path: str, f: Any) -> ParamInfo:
     return ParamInfo(path, list(f.default), "['YYYY-MM', ...]", "months", meta["doc"])
 
 
-FILE_ONLY = "(in a file only; not with --set)"
+FILE_ONLY = "(in a file only; not as an override)"
 """The end of the meaning of a file key that an override cannot set."""
 FILE_KEYS = (
     ParamInfo("scenario.name", "the file's name", "text", "", "the scenario's label in results"),
@@ -188,7 +188,7 @@ FILE_KEYS = (
         "",
         "path",
         "",
-        "CSV of per-member defaults: beside the file (with --set: in the current folder) or in sim/data/",
+        "CSV of per-member defaults: beside the file (as an override: in the current folder) or in sim/data/",
     ),
     ParamInfo("members.basket", "dual_use", "a supply column", "", "which goods the controls cover"),
 )
