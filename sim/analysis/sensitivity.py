@@ -76,7 +76,9 @@ def parameter_ranges(
     A factor may be ``members.*.key``: all 27 members move together."""
     names = list(params) or sc.sampled_paths()
     if not names:
-        raise ScenarioError("params", "", "the scenario samples no parameter: name factors with params=[PATH, ...]")
+        raise ScenarioError(
+            "params", "", "the scenario samples no parameter: name factors with params=[PATH, ...]"
+        )
     out = {}
     for path in names:
         lo_ok, hi_ok = numeric_path("params", path)
