@@ -156,9 +156,7 @@ def _constant_field(c: Constant) -> Any:
 
 
 EXTRA_FIELDS: dict[str, dict[str, Any]] = {
-    "mechanisms": {
-        name: field(default=True, metadata={"doc": f"switch: {doc}"}) for name, doc in MECHANISMS.items()
-    },
+    "mechanisms": {name: field(default=True, metadata={"doc": doc}) for name, doc in MECHANISMS.items()},
     "constants": {name: _constant_field(c) for name, c in CONSTANTS.items()},
 }
 """The sections whose keys are not fields of a dataclass: the mechanism switches and the
