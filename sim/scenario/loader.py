@@ -38,7 +38,7 @@ from sim.scenario.errors import ScenarioError
 from sim.scenario.files import DATA_DIR, parse_toml, read_text
 from sim.scenario.members import find_preferences, read_preferences
 from sim.scenario.resolved import Scenario, Shock, month_diff
-from sim.scenario.tracks import ISO_RE, TABLE_KEYS, TARGET_TABLE_KEYS, check_complete, declare
+from sim.scenario.tracks import ISO_RE, TABLE_KEYS, check_complete, declare
 from sim.scenario.values import apply_member_rows, month, numeric_path, set_path, unknown
 
 SECTIONS = ("scenario", *P.SECTIONS, "members", "shocks", *P.EXTRA_FIELDS, "allies", "targets", "tracks")
@@ -184,7 +184,6 @@ def _declare_tracks(sc: Scenario, source: str, tracks: dict[str, Any]) -> None:
         declare(sc, source, track, table.get("kind"))
         target = table.get("target")
         if isinstance(target, dict):
-            _known_keys(source, f"{where}.target.", target, TARGET_TABLE_KEYS, "unknown key")
             target = target.get("iso")
         if target is not None:
             set_path(sc, source, f"{where}.target", target)

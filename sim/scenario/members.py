@@ -72,10 +72,10 @@ def read_preferences(
     row per member (and per ally, for a track's table, which holds both). ``referrer`` and
     ``referrer_key`` say where it was named (see read_text)."""
     codes = (*members, *(allies or ()))
-    what = (
-        "member code"
+    what, declare = (
+        ("member code", "")
         if allies is None
-        else "member or ally code (a file declares an ally with [allies.<ISO2>])"
+        else ("member or ally code", " ([allies.<ISO2>] declares an ally)")
     )
     source = str(path)
     reader = csv.DictReader(io.StringIO(read_text(path, referrer, referrer_key), newline=""))
@@ -89,7 +89,7 @@ def read_preferences(
             code, line = row["iso"], reader.line_num
             if code not in codes:
                 raise ScenarioError(
-                    source, f"line {line}", f"unknown {what} {show(code)}{suggest(code, codes)}"
+                    source, f"line {line}", f"unknown {what} {show(code)}{suggest(code, codes)}{declare}"
                 )
             if code in rows:
                 raise ScenarioError(

@@ -37,9 +37,7 @@ STRUCTURE_KEYS = ("kind", "target", "basket", "routes")
 ACTOR_SECTIONS = ("us", "members", "allies", "target")
 """The actor sections a hard track may hold (``[tracks.<id>.us]``, ...)."""
 TABLE_KEYS = (*STRUCTURE_KEYS, *P.section_keys("soft"), *ACTOR_SECTIONS)
-"""Every key a ``[tracks.<id>]`` table may hold (``target`` is a string or a table)."""
-TARGET_TABLE_KEYS = ("iso", *P.TRACK_TARGET_KEYS)
-"""The keys of ``[tracks.<id>.target]``: the target's code and the per-track keys. TOML
+"""Every key a ``[tracks.<id>]`` table may hold. ``target`` is a string or a table: TOML
 cannot hold both ``target = "CN"`` and a ``[tracks.<id>.target]`` table, so a track that sets
 ``availability`` in its file names its target as ``iso`` in that table."""
 SUPPLY_FILE = DATA_DIR / "v2_supply_shares.csv"
