@@ -181,6 +181,8 @@ def test_a_general_override_given_later_beats_a_track_override(two_tracks):
     assert s["tracks.china_sme.members.NL.exposure"] == 0.15  # the file's track value is replaced
     s = sample(load_scenario(two_tracks, ["allies.JP.exposure=0.05"]))
     assert s["tracks.china_sme.allies.JP.exposure"] == 0.05
+    s = sample(load_scenario(two_tracks, ["members.preferences=preferences/china_sme.csv"]))
+    assert s["tracks.china_sme.members.NL.exposure"] == s["members.NL.exposure"] != 0.2
 
 
 def test_version1_paths_stand_for_every_track_or_target(tmp_path, two_tracks):

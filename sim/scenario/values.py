@@ -389,6 +389,9 @@ def set_path(sc: Scenario, source: str, path: str, value: Any, override: bool = 
             raise ScenarioError(source, path, f"file {show(value)} not found")
         sc.preferences = str(p)
         apply_member_rows(sc, read_preferences(p, sc.members, source, path))
+        for general in [f"members.{m}.{k}" for m in sc.members for k in P.MEMBER_KEYS] if override else []:
+            for specific in track_counterparts(sc, general):  # as for any general key
+                sc.values.pop(specific, None)
         return
     if (
         parts[0] == "tracks"
