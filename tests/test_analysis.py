@@ -54,7 +54,7 @@ def test_sobol_indices_through_our_runner_match_ishigami():
 def test_sensitivity_ranges_come_from_distributions_or_range(china):
     r = parameter_ranges(china, ["us.patience", "members.*.threat"], {"members.*.threat": (0.1, 0.9)})
     assert r == {"us.patience": (8.0, 18.0), "members.*.threat": (0.1, 0.9)}
-    with pytest.raises(ScenarioError, match="give --range"):
+    with pytest.raises(ScenarioError, match=r"give ranges\[PATH\] = \(LOW, HIGH\)"):
         parameter_ranges(china, ["us.reach"], {})
     with pytest.raises(ScenarioError, match="not a numeric parameter"):
         parameter_ranges(china, ["eu.rule"], {})

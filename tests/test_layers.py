@@ -10,6 +10,7 @@ that into the flag a user typed (``--runs``).
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -105,17 +106,37 @@ FLAG_FREE = sorted(p for p in SOURCES if layer(module_name(p)) != "cli")
 """The library layers, whose errors name arguments, not flags."""
 
 
+FLAG = re.compile(r"(?<![\w-])--[a-z]")
+"""A command-line flag inside a text (``--force``), not a dash in prose."""
+
+
 @pytest.mark.parametrize("path", FLAG_FREE, ids=lambda p: str(p.relative_to(SIM)))
 def test_library_errors_name_arguments_not_flags(path):
+    """Neither the source nor the advice of a library error names a flag: the library speaks
+    of its arguments (``runs``, ``pass force=True``), the command line of its flags."""
     flags = [
-        f"{path.relative_to(ROOT)}:{node.lineno}: {arg.value!r}"
+        f"{path.relative_to(ROOT)}:{node.lineno}: {text.value!r}"
         for node in ast.walk(ast.parse(path.read_text()))
         if isinstance(node, ast.Call)
         and getattr(node.func, "id", getattr(node.func, "attr", "")) == "ScenarioError"
         for arg in [*node.args, *(k.value for k in node.keywords)]
-        if isinstance(arg, ast.Constant) and isinstance(arg.value, str) and arg.value.startswith("--")
+        for text in ast.walk(arg)
+        if isinstance(text, ast.Constant) and isinstance(text.value, str) and FLAG.search(text.value)
     ]
     assert not flags, flags
+
+
+def test_the_command_line_gives_library_advice_as_flags(capsys, monkeypatch):
+    """Advice in the API's words (``pass force=True``) reaches a command-line user as the
+    flag (``pass --force``)."""
+    import sim.cli.batch as batch_command
+
+    def refuse(args):
+        raise ScenarioError("o.parquet", "", "already exists; pass force=True to replace it")
+
+    monkeypatch.setattr(batch_command, "cmd_batch", refuse)
+    assert main(["batch", "x.toml", "--runs", "7", "--out", "o.parquet"]) == 2
+    assert capsys.readouterr().err == "ttcsim: error: o.parquet: already exists; pass --force to replace it\n"
 
 
 def test_the_command_line_names_the_flag_of_a_library_argument(capsys, monkeypatch):

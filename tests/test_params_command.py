@@ -36,14 +36,77 @@ def test_every_schema_path_is_listed_with_range_unit_and_meaning(capsys):
 @pytest.mark.parametrize(
     "pattern, paths",
     [
-        ("us.*", {f"us.{k}" for k in ("threat", "exposure", "patience", "pressure", "reach", "exemption", "concession", "reservation", "lag")}),
+        (
+            "us.*",
+            {
+                f"us.{k}"
+                for k in (
+                    "threat",
+                    "exposure",
+                    "patience",
+                    "pressure",
+                    "reach",
+                    "exemption",
+                    "concession",
+                    "reservation",
+                    "lag",
+                )
+            },
+        ),
         ("members.NL.lag", {"members.<ISO2>.lag"}),
-        ("*lag", {"us.lag", "eu.lag", "members.<ISO2>.lag"}),
-        ("retaliation", {"target.retaliation", "members.<ISO2>.retaliation_fear"}),
+        (
+            "*lag",
+            {
+                "us.lag",
+                "eu.lag",
+                "members.<ISO2>.lag",
+                "allies.<ISO2>.lag",
+                "tracks.<id>.us.lag",
+                "tracks.<id>.members.<ISO2>.lag",
+                "tracks.<id>.allies.<ISO2>.lag",
+            },
+        ),
+        (
+            "retaliation",
+            {
+                "target.retaliation",
+                "members.<ISO2>.retaliation_fear",
+                "allies.<ISO2>.retaliation_fear",
+                "targets.<ISO2>.retaliation",
+                "tracks.<id>.members.<ISO2>.retaliation_fear",
+                "tracks.<id>.allies.<ISO2>.retaliation_fear",
+                "constants.retaliation_impact",
+            },
+        ),
+        ("tracks.china_sme.us.reach", {"tracks.<id>.us.reach"}),
+        ("tracks.*.members.*.threat", {"tracks.<id>.members.<ISO2>.threat"}),
+        ("allies.JP.exposure", {"allies.<ISO2>.exposure"}),
+        ("mechanisms.rat", {"mechanisms.ratchet"}),
     ],
 )
 def test_patterns_select_paths(capsys, pattern, paths):
     assert {row["path"] for row in params_json(capsys, pattern)} == paths
+
+
+def test_switches_constants_and_track_paths_are_listed_from_the_schema(capsys):
+    from sim.scenario.constants import CONSTANTS
+
+    listed = {row["path"]: row for row in params_json(capsys)}
+    for name in params.MECHANISMS:
+        assert listed[f"mechanisms.{name}"]["range"] == "true | false"
+        assert listed[f"mechanisms.{name}"]["default"] is True
+    for name, c in CONSTANTS.items():
+        row = listed[f"constants.{name}"]
+        assert (row["default"], row["range"]) == (c.default, f"{c.low:g}..{c.high:g}")
+        assert c.mechanism in params.MECHANISMS and c.mechanism in row["meaning"]
+    assert {f"tracks.<id>.us.{k}" for k in params.TRACK_US_KEYS} <= set(listed)
+    assert "tracks.<id>.us.pressure" not in listed  # the leverage is shared across tracks
+    for path in (
+        "tracks.<id>.routes",
+        "tracks.<id>.target.availability",
+        "tracks.<id>.allies.<ISO2>.exposure",
+    ):
+        assert listed[path]["meaning"], path
 
 
 def test_the_table_and_a_mistyped_pattern(capsys):
@@ -74,5 +137,5 @@ def test_the_listing_says_which_file_keys_set_refuses(capsys, info):
 
     code = main(["validate", str(CHINA), "--set", f"{info.path}={SET_VALUES[info.path]}"])
     err = capsys.readouterr().err
-    file_only = "not with --set" in info.meaning
+    file_only = "not as an override" in info.meaning
     assert code == (2 if file_only else 0), (info.meaning, err)

@@ -156,7 +156,7 @@ def test_a_fault_at_any_step_of_the_final_write_is_finished_by_resume(tmp_path, 
     assert meta[b"ttcsim.run_hash"].decode() == manifest["run_hash"]
     assert not out.with_name(out.name + ".partial").exists()
     # the fault itself ended in one clear message that says how to finish
-    assert isinstance(fault.value, ScenarioError) and "--resume" in str(fault.value)
+    assert isinstance(fault.value, ScenarioError) and "resume=True" in str(fault.value)
 
 
 def test_a_results_file_without_its_manifest_is_incomplete_and_resume_finishes_it(

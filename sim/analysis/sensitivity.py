@@ -76,7 +76,9 @@ def parameter_ranges(
     A factor may be ``members.*.key``: all 27 members move together."""
     names = list(params) or sc.sampled_paths()
     if not names:
-        raise ScenarioError("params", "", "the scenario samples no parameter: name factors with --params")
+        raise ScenarioError(
+            "params", "", "the scenario samples no parameter: name factors with params=[PATH, ...]"
+        )
     out = {}
     for path in names:
         lo_ok, hi_ok = numeric_path("params", path)
@@ -87,7 +89,7 @@ def parameter_ranges(
             value = sc.values.get(probe)
             if not isinstance(value, Distribution):
                 raise ScenarioError(
-                    "params", path, "is not a distribution in the scenario: give --range PATH=LOW:HIGH"
+                    "params", path, "is not a distribution in the scenario: give ranges[PATH] = (LOW, HIGH)"
                 )
             lo, hi = value.support()
         if not (lo_ok <= lo < hi <= hi_ok):

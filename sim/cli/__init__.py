@@ -101,21 +101,30 @@ def _default_text(value: Any) -> str:
     return str(value)
 
 
+PLACEHOLDERS = ("<ISO2>", "<id>")
+"""The parts of a listed path that stand for a member, ally or target code, or a track's id."""
+
+
 def _path_matches(path: str, pattern: str) -> bool:
-    """Substring or glob match; ``members.<ISO2>.key`` also matches as ``members.NL.key``."""
+    """Substring or glob match; a listed path also matches with its placeholders filled in
+    from the pattern: ``members.<ISO2>.key`` as ``members.NL.key``, ``tracks.<id>.us.reach``
+    as ``tracks.china_sme.us.reach``."""
     if not pattern:
         return True
-    variants = [path]
-    section, _, rest = pattern.partition(".")
-    if section == "members" and path.startswith("members.<ISO2>.") and rest:
-        variants.append(path.replace("<ISO2>", rest.split(".")[0]))
+    asked = pattern.split(".")
+    filled = [
+        asked[i] if part in PLACEHOLDERS and i < len(asked) else part
+        for i, part in enumerate(path.split("."))
+    ]
+    variants = [path, ".".join(filled)]
     if any(c in pattern for c in "*?["):
         return any(fnmatch.fnmatchcase(v, pattern) for v in variants)
     return any(pattern in v for v in variants)
 
 
 def cmd_params(args: argparse.Namespace) -> int:
-    """The parameter schema (sim/params.py) as a table: the paths ``--set`` and files accept."""
+    """The parameter schema (sim/scenario/schema.py) as a table: the paths ``--set`` and files
+    accept, with the mechanism switches, the constants and the per-track paths."""
     pattern = args.pattern
     rows = [r for r in schema() if _path_matches(r.path, pattern)]
     if not rows:
@@ -129,8 +138,17 @@ def cmd_params(args: argparse.Namespace) -> int:
     widths = [max(len(cells[i]) for cells in table) for i in range(4)]
     for cells in table:
         print("  ".join(f"{cells[i]:{widths[i]}}" for i in range(4)) + "  " + cells[4])
-    if any(r.path.startswith("members.<ISO2>") for r in rows):
-        print("\nmembers.<ISO2>.key sets one member (e.g. members.NL.lag); members.*.key sets all 27.")
+    if any("<ISO2>" in r.path for r in rows):
+        print(
+            "\n<ISO2> is a member's code (members.NL.lag), or an ally's or a target's the file declares;"
+            "\nmembers.*.key sets all 27 members."
+        )
+    if any(r.path.startswith("tracks.") for r in rows):
+        print(
+            "tracks.<id>.key sets one track (tracks.china_sme.us.reach), tracks.*.key every hard track."
+            "\nIn files a track's value beats the general one; an override of a general key"
+            "\nreplaces it in every track."
+        )
     return 0
 
 

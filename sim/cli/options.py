@@ -30,6 +30,19 @@ FLAG_OF_ARGUMENT = {
 user of the command line reads the flag that set it (``--runs``)."""
 
 
+ADVICE_AS_FLAGS = {
+    "force=True": "--force",
+    "resume=True": "--resume",
+    "trajectories=True": "--trajectories",
+    "label=NAME": "--label NAME",
+    "params=[PATH, ...]": "--params PATH ...",
+    "ranges[PATH] = (LOW, HIGH)": "--range PATH=LOW:HIGH",
+    "sweeps only x and y": "sweeps only --x and --y",
+}
+"""Library messages give advice in the Python API's words (``pass force=True``); the command
+line shows its own flags instead (``pass --force``)."""
+
+
 def command_flags(parser: argparse.ArgumentParser, command: str) -> set[str]:
     """The option strings (``--runs``, ...) of ``parser``'s subcommand ``command``."""
     for action in parser._actions:
@@ -40,11 +53,15 @@ def command_flags(parser: argparse.ArgumentParser, command: str) -> set[str]:
 
 def as_flags(error: ScenarioError, flags: set[str]) -> ScenarioError:
     """``error`` with its source written as the command's flag when the source is the library
-    name of an argument that one of ``flags`` sets (a file path or another source is kept)."""
-    flag = FLAG_OF_ARGUMENT.get(error.source)
-    if flag is None or not all(f in flags for f in flag.split()[0].split("/")):
-        return error
-    return ScenarioError(flag, error.key, error.problem)
+    name of an argument that one of ``flags`` sets (a file path or another source is kept), and
+    its advice in flags (:data:`ADVICE_AS_FLAGS`)."""
+    problem = error.problem
+    for words, flag_words in ADVICE_AS_FLAGS.items():
+        problem = problem.replace(words, flag_words)
+    source = FLAG_OF_ARGUMENT.get(error.source)
+    if source is None or not all(f in flags for f in source.split()[0].split("/")):
+        source = error.source
+    return ScenarioError(source, error.key, problem)
 
 
 def add_overrides(p: argparse.ArgumentParser) -> None:

@@ -52,7 +52,8 @@ from sim.model.mechanisms import (
 from sim.model.mechanisms.agenda import Agenda
 from sim.model.state import TrackState
 from sim.scenario import ScenarioError, generator, member_table
-from sim.scenario.adapter import MECHANISMS, _bounds
+from sim.scenario.schema import MECHANISMS
+from sim.scenario.values import numeric_path
 from sim.scenario.constants import CONSTANTS
 from sim.scenario.schema import MEMBER_KEYS, CommissionParams, EUParams, TTCParams, USParams
 
@@ -277,17 +278,20 @@ class TTCModel(mesa.Model):
                 or (parts[0] == "us" and parts[1] != "pressure")
                 or parts[0] == "target"
             ):
-                for tr in self.tracks:
-                    self._shock_track(tr, parts, concrete, delta)
+                continue  # a general per-track key: its expansion names every track's copy
             elif parts[0] == "us":
-                self.us.pressure = shocks.shifted(self.us.pressure, delta, _bounds(concrete))
+                self.us.pressure = shocks.shifted(self.us.pressure, delta, self._range(concrete))
             elif parts[0] == "targets":
                 tg = self.targets[parts[1]]
-                tg.retaliation = shocks.shifted(tg.retaliation, delta, _bounds(concrete))
+                tg.retaliation = shocks.shifted(tg.retaliation, delta, self._range(concrete))
             else:
                 holder = {"commission": self.commission.params, "eu": self.eu, "ttc": self.ttc}[parts[0]]
-                setattr(holder, parts[1], shocks.shifted(getattr(holder, parts[1]), delta, _bounds(concrete)))
+                setattr(holder, parts[1], shocks.shifted(getattr(holder, parts[1]), delta, self._range(concrete)))
         self.log("", "world", "shock", f"{path} {delta:+.2f}")
+
+    def _range(self, path: str) -> tuple[float, float]:
+        """The range a shocked value stays within: its parameter's range in the schema."""
+        return numeric_path("shocks", path, sc=self.inputs)
 
     def _shock_track(self, tr: TrackState | None, parts: list[str], path: str, delta: float) -> None:
         if tr is None:  # a soft track's productivity
@@ -296,11 +300,11 @@ class TTCModel(mesa.Model):
         if parts[0] in ("members", "allies"):
             i = self.adopters.index[parts[1]]
             arr = tr.params[parts[2]]
-            arr[i] = shocks.shifted(arr[i], delta, _bounds(path))
+            arr[i] = shocks.shifted(arr[i], delta, self._range(path))
         elif parts[0] == "us":
-            setattr(tr.us, parts[1], shocks.shifted(getattr(tr.us, parts[1]), delta, _bounds(path)))
+            setattr(tr.us, parts[1], shocks.shifted(getattr(tr.us, parts[1]), delta, self._range(path)))
         else:
-            tr.availability = shocks.shifted(tr.availability, delta, _bounds(path))
+            tr.availability = shocks.shifted(tr.availability, delta, self._range(path))
 
     # ------------------------------------------------------------------ the month
     def step(self) -> None:

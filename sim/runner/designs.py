@@ -215,7 +215,7 @@ class Design:
         if runs > MAX_RUNS:
             raise ScenarioError(
                 "runs", str(runs), f"at most {MAX_RUNS:,} per scenario and sweep point; "
-                "split a larger study into batches with different --seed"
+                "split a larger study into batches with different seeds"
             )  # fmt: skip
         check_seed(seed)
         if labels and len(labels) != len(scenarios):
@@ -256,7 +256,7 @@ class Design:
                     where,
                     "scenario.name",
                     f"{base.name!r} is also the name of {named[base.name]}; name each scenario "
-                    "in the results with --label NAME (one per scenario file, in order)",
+                    "in the results with label=NAME (one per scenario file, in order)",
                 )
             named[base.name] = where
             bases.append(base)

@@ -107,7 +107,7 @@ def refuse_existing(paths: Iterable[Path], force: bool) -> None:
         raise ScenarioError(
             str(existing[0]),
             "",
-            "already exists; pass --force to replace it (nothing was run or overwritten)",
+            "already exists; pass force=True to replace it (nothing was run or overwritten)",
         )
 
 
@@ -147,7 +147,7 @@ class Store:
                     str(out),
                     "",
                     f"an interrupted batch exists beside it ({self.partial.name}); "
-                    "pass --resume to finish it or --force to start over",
+                    "pass resume=True to finish it or force=True to start over",
                 )
             shutil.rmtree(self.partial)
         elif not force:
@@ -163,7 +163,7 @@ class Store:
                     str(existing[0]),
                     "",
                     f"exists without its complete set and there is no interrupted batch "
-                    f"({self.partial.name}) to finish it from; pass --force to run it again",
+                    f"({self.partial.name}) to finish it from; pass force=True to run it again",
                 )
         # a fresh start: the parts folder appears with its plan, or not at all
         staging = out.with_name(out.name + ".partial.new")
@@ -297,7 +297,7 @@ def verify_trajectories(results: str | Path) -> None:
             str(traj),
             "",
             f"not the trajectories of {results.name} (its run hash "
-            f"{'differs' if recorded else 'is missing'}); rerun the batch with --trajectories",
+            f"{'differs' if recorded else 'is missing'}); rerun the batch with trajectories=True",
         )
 
 
@@ -307,7 +307,7 @@ def kept(error: OSError, store: Store) -> ScenarioError:
         str(error.filename or store.out),
         "",
         f"{error.strerror or error}; the finished runs are kept in {store.partial.name}: "
-        "fix this and run the same command with --resume",
+        "fix this and run the same command with resume=True",
     )
 
 

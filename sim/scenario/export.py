@@ -14,6 +14,7 @@ from sim.scenario.distributions import Distribution
 from sim.scenario.files import DATA_DIR
 from sim.scenario.members import read_preferences
 from sim.scenario.resolved import Scenario
+from sim.scenario.tracks import track_segments
 
 
 def toml_ready(v: Any) -> Any:
@@ -30,10 +31,23 @@ def to_toml(sc: Scenario, header: str = "") -> str:
         "shocks": [{"month": s.month, "path": s.path, "delta": s.delta} for s in sc.shocks],
         "scenario": {"name": sc.name, "description": sc.description, "start": sc.start, "months": sc.months},
     }
-    for section in P.SECTIONS:
+    for section in (*P.SECTIONS, *P.EXTRA_FIELDS):
         prefix = f"{section}."
         doc[section] = {k[len(prefix) :]: toml_ready(v) for k, v in sc.values.items() if k.startswith(prefix)}
-    members: dict[str, Any] = {"basket": sc.basket}
+    hard = [t for t in sc.tracks if t.kind == "hard"]
+    if sc.tracks and not sc.targets:  # target.retaliation stands for the declared targets'
+        doc["target"].pop("retaliation")
+    if sc.tracks and not hard:  # target.availability stands for the hard tracks'
+        doc["target"].pop("availability")
+    if sc.allies:
+        doc["allies"] = {a: _nested(sc, f"allies.{a}.") for a in sc.allies}
+    if sc.targets:
+        doc["targets"] = {t: _nested(sc, f"targets.{t}.") for t in sc.targets}
+    if sc.tracks:
+        doc["tracks"] = {t.id: _track(sc, t.id) for t in sc.tracks}
+    members: dict[str, Any] = {}
+    if not sc.tracks or any(sc.basket in track_segments(t.id) for t in hard):
+        members["basket"] = sc.basket
     if sc.preferences:
         pref = Path(sc.preferences)
         try:
@@ -51,3 +65,26 @@ def to_toml(sc: Scenario, header: str = "") -> str:
     doc["members"] = members
     head = "".join(f"# {printable(line)}\n" for line in header.splitlines()) + ("\n" if header else "")
     return head + tomli_w.dumps(doc)
+
+
+def _nested(sc: Scenario, prefix: str, skip: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The values under ``prefix`` as nested tables (``us.reach`` -> ``{"us": {"reach": ..}}``),
+    but for the keys in ``skip``."""
+    out: dict[str, Any] = {}
+    for path, value in sc.values.items():
+        if path.startswith(prefix) and path[len(prefix) :] not in skip:
+            *parents, key = path[len(prefix) :].split(".")
+            table = out
+            for part in parents:
+                table = table.setdefault(part, {})
+            table[key] = list(value) if isinstance(value, tuple) else toml_ready(value)
+    return out
+
+
+def _track(sc: Scenario, track: str) -> dict[str, Any]:
+    """A track's table: its own keys and every per-track value it holds; its target is the
+    ``iso`` of its ``target`` table (TOML cannot hold a string and a table under one key)."""
+    table = _nested(sc, f"tracks.{track}.", skip=("target",))
+    if f"tracks.{track}.target" in sc.values:
+        table.setdefault("target", {})["iso"] = sc.values[f"tracks.{track}.target"]
+    return table

@@ -62,10 +62,21 @@ def find_preferences(scenario_path: Path, ref: str) -> Path | None:
 
 
 def read_preferences(
-    path: Path, members: tuple[str, ...], referrer: str = "", referrer_key: str = ""
+    path: Path,
+    members: tuple[str, ...],
+    referrer: str = "",
+    referrer_key: str = "",
+    allies: tuple[str, ...] | None = None,
 ) -> dict[str, dict[str, float]]:
     """Per-member defaults from a preferences CSV (columns: iso, the member keys, source), one
-    row per member. ``referrer`` and ``referrer_key`` say where it was named (see read_text)."""
+    row per member (and per ally, for a track's table, which holds both). ``referrer`` and
+    ``referrer_key`` say where it was named (see read_text)."""
+    codes = (*members, *(allies or ()))
+    what, declare = (
+        ("member code", "")
+        if allies is None
+        else ("member or ally code", " ([allies.<ISO2>] declares an ally)")
+    )
     source = str(path)
     reader = csv.DictReader(io.StringIO(read_text(path, referrer, referrer_key), newline=""))
     rows: dict[str, dict[str, float]] = {}
@@ -76,9 +87,9 @@ def read_preferences(
             raise ScenarioError(source, "columns", f"missing column(s) {', '.join(missing)}")
         for row in reader:
             code, line = row["iso"], reader.line_num
-            if code not in members:
+            if code not in codes:
                 raise ScenarioError(
-                    source, f"line {line}", f"unknown member code {show(code)}{suggest(code, members)}"
+                    source, f"line {line}", f"unknown {what} {show(code)}{suggest(code, codes)}{declare}"
                 )
             if code in rows:
                 raise ScenarioError(
@@ -98,7 +109,7 @@ def read_preferences(
             rows[code], first_line[code] = vals, line
     except csv.Error as e:  # the DictReader's own line_num still counts the last good row
         raise ScenarioError(source, f"line {reader.reader.line_num}", f"malformed CSV ({e})") from None
-    absent = sorted(set(members) - set(rows))
+    absent = sorted(set(codes) - set(rows))
     if absent:
         raise ScenarioError(source, "iso", f"no row for {' '.join(absent)}")
     return rows

@@ -8,10 +8,12 @@ from typing import Any
 
 import numpy as np
 
+from sim.scenario import schema as P
 from sim.scenario.distributions import Distribution
 from sim.scenario.members import member_table
 from sim.scenario.overrides import SOURCE, parse_override
-from sim.scenario.values import set_path
+from sim.scenario.tracks import TrackSpec, spec_of, track_ids
+from sim.scenario.values import expand_path, numeric_path, set_path
 
 
 @dataclass(frozen=True)
@@ -27,8 +29,11 @@ class Shock:
 class Scenario:
     """A resolved scenario: every parameter path with a number, distribution or setting.
 
-    ``values`` maps concrete paths (``us.threat``, ``members.NL.exposure``) to values. It
-    pickles, so process pools and cluster workers can receive it.
+    ``values`` maps concrete paths (``us.threat``, ``members.NL.exposure``) to values: every
+    general path, and the per-track paths (``tracks.<id>.us.reach``) that a file or an
+    override set; :meth:`sample` fills in the rest. ``ally_codes`` and ``target_codes`` are
+    the allies and targets the files declare. It pickles, so process pools and cluster
+    workers can receive it.
     """
 
     name: str
@@ -41,26 +46,78 @@ class Scenario:
     values: dict[str, Any] = field(default_factory=dict)
     shocks: tuple[Shock, ...] = ()
     overrides: tuple[str, ...] = ()
+    ally_codes: tuple[str, ...] = ()
+    target_codes: tuple[str, ...] = ()
 
     @property
     def members(self) -> tuple[str, ...]:
         return member_table().iso
+
+    @property
+    def allies(self) -> tuple[str, ...]:
+        """The allies outside the EU the scenario declares (``[allies.<ISO2>]``), sorted."""
+        return tuple(sorted(self.ally_codes))
+
+    @property
+    def targets(self) -> tuple[str, ...]:
+        """The target states the scenario declares (``[targets.<ISO2>]``), sorted."""
+        return tuple(sorted(self.target_codes))
+
+    @property
+    def tracks(self) -> tuple[TrackSpec, ...]:
+        """The declared tracks, sorted by id (none in a one-track version-1 file)."""
+        return tuple(spec_of(self, t) for t in track_ids(self))
+
+    def expand(self, path: str) -> list[str]:
+        """The concrete paths a value at ``path`` moves (for a shock): a wildcard names one per
+        member, declared ally or target, or hard track; a general key (``us.threat``,
+        ``members.NL.threat``, ``target.availability``, ``target.retaliation``) names itself
+        and the same key in every hard track or declared target, which :meth:`sample` resolves
+        separately. A ScenarioError for a path that names no numeric parameter here."""
+        numeric_path("shocks", path, sc=self)
+        return expand_path(self, "shocks", path)
 
     def sampled_paths(self) -> list[str]:
         """Paths whose value is a distribution (sampled once per run), in canonical order."""
         return sorted(p for p, v in self.values.items() if isinstance(v, Distribution))
 
     def sample(self, seed_seq: np.random.SeedSequence) -> dict[str, Any]:
-        """Concrete values for one run. Each sampled path draws from its own child stream,
-        keyed by the path's name, so adding or fixing one parameter never shifts another's
-        draw (common random numbers across counterfactuals)."""
+        """Concrete values for one run: every path of :attr:`values`, and for every hard track
+        every per-track path (``tracks.<id>.us.<k>``, ``tracks.<id>.members.<ISO2>.<k>``,
+        ``tracks.<id>.allies.<ISO2>.<k>``, ``tracks.<id>.target.availability``) and for every
+        declared target ``targets.<ISO2>.retaliation``, resolved (see :meth:`_resolve_tracks`).
+        Each sampled path draws from its own child stream, keyed by the path's name, so adding
+        or fixing one parameter never shifts another's draw (common random numbers across
+        counterfactuals)."""
         out = dict(self.values)
         for path in self.sampled_paths():
             child = np.random.SeedSequence(
                 seed_seq.entropy, spawn_key=(*seed_seq.spawn_key, zlib.crc32(path.encode()))
             )
             out[path] = self.values[path].sample(generator(child))
+        self._resolve_tracks(out)
         return out
+
+    def _resolve_tracks(self, out: dict[str, Any]) -> None:
+        """Give every hard track every per-track path, and every declared target its
+        retaliation: the track's (target's) own value, else the general one (which holds the
+        schema default when nothing set it). A drawn general value is one draw for all."""
+        hard = track_ids(self, "hard")
+        if hard:
+            general = [f"us.{k}" for k in P.TRACK_US_KEYS]
+            general += [
+                f"{group}.{code}.{k}"
+                for group, codes in (("members", self.members), ("allies", self.allies))
+                for code in codes
+                for k in P.MEMBER_KEYS
+            ]
+            general += [f"target.{k}" for k in P.TRACK_TARGET_KEYS]
+            for track in hard:
+                for path in general:
+                    out.setdefault(f"tracks.{track}.{path}", out[path])
+        for code in self.targets:
+            for key in P.TARGET_KEYS:
+                out.setdefault(f"targets.{code}.{key}", out[f"target.{key}"])
 
     def with_overrides(self, overrides: tuple[str, ...] | list[str]) -> Scenario:
         """A copy with ``PATH=VALUE`` overrides applied after everything else."""
@@ -72,7 +129,7 @@ class Scenario:
         """A copy with (path, value) pairs applied in order; ``source`` names them in errors."""
         new = replace(self, values=dict(self.values), overrides=(*self.overrides, *texts))
         for path, value in pairs:
-            set_path(new, source, path, value)
+            set_path(new, source, path, value, override=True)
         return new
 
     def month_index(self, ym: str) -> int:

@@ -2,8 +2,12 @@
 
 This module is the single source of truth for parameter paths (the public interface of
 scenario files, ``--set PATH=VALUE`` overrides and the dashboard). A path is
-``section.key`` or ``members.<ISO2>.key``. Each field's metadata gives its range and a one-line
-meaning; defaults are neutral values that a scenario file normally overrides.
+``section.key`` or ``members.<ISO2>.key``; scenarios with several tracks add
+``allies.<ISO2>.key``, ``targets.<ISO2>.retaliation``, ``mechanisms.<name>``,
+``constants.<name>`` (declared in :mod:`sim.scenario.constants`) and the per-track paths
+``tracks.<id>.<actor section>...`` (see :mod:`sim.scenario.tracks`). Each field's metadata
+gives its range and a one-line meaning; defaults are neutral values that a scenario file
+normally overrides.
 
 Numeric parameters may be given in a scenario as a number or as a distribution table
 (see :mod:`sim.scenario.distributions`), sampled once per run.
@@ -14,6 +18,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, fields
 from typing import Any
+
+from sim.scenario.constants import CONSTANTS, Constant
 
 UNIT = (0.0, 1.0)
 MONTHS = (0.0, 600.0)
@@ -78,7 +84,9 @@ class EUParams:
         default="unanimity",
         metadata={"choices": ("unanimity", "qmv"), "doc": "Council voting rule"},
     )
-    lag: float = _p(0.0, "months from EU agreement to adoption", MONTHS)
+    lag: float = _p(0.0, "months from EU agreement to adoption (the annex route: a delegated act)", MONTHS)
+    sanctions_lag: float = _p(1.0, "months from agreement to a CFSP sanctions regulation", MONTHS)
+    autonomous_lag: float = _p(6.0, "months from agreement to an EU autonomous list (QMV)", MONTHS)
     national_controls: bool = field(
         default=True, metadata={"doc": "members may adopt national measures (Art. 9)"}
     )
@@ -100,6 +108,13 @@ class TTCParams:
     window: float = _p(6.0, "months within which both sides must adopt", MONTHS)
 
 
+@dataclass
+class SoftTrackParams:
+    """A soft track: governance output without controls (e.g. AI terms, evaluation tools)."""
+
+    productivity: float = _p(0.5, "soft deliverables per unit of attention (0: the track yields nothing)")
+
+
 SECTIONS: dict[str, type] = {
     "us": USParams,
     "commission": CommissionParams,
@@ -108,19 +123,75 @@ SECTIONS: dict[str, type] = {
     "ttc": TTCParams,
 }
 MEMBER_KEYS: tuple[str, ...] = tuple(f.name for f in fields(MemberParams))
+"""The keys of a member state, and of an ally (``allies.<ISO2>.key``): the same preferences."""
+TARGET_KEYS = ("retaliation",)
+"""The keys of a declared target state (``targets.<ISO2>.key``); its per-track key is
+``tracks.<id>.target.availability``."""
+TRACK_US_KEYS: tuple[str, ...] = tuple(f.name for f in fields(USParams) if f.name != "pressure")
+"""The US keys a track may set for itself: all but ``pressure``, the leverage shared across tracks."""
+TRACK_TARGET_KEYS = ("availability",)
+MECHANISMS: dict[str, str] = {
+    "preferences": "ideal levels rise with threat and pressure, fall with exports, fear and backfill",
+    "perception": "shocks move parameters; socialisation and intelligence pull perceptions together",
+    "eu_routes": "Commission proposals on a track's routes; unanimity, QMV, derogations, regime vetoes",
+    "bargaining": "TTC rounds per track compete for the agenda; agreement schedules adoption",
+    "channel_choice": "the US chooses TTC, minilateral, unilateral rules or waiting, per track and month",
+    "supplier_assurance": "key suppliers control only if their rivals do; pressure and exemptions tip them",
+    "ratchet": "after a rule, the US observes leakage and may update it; allies may extend theirs",
+    "countermeasures": "each target chooses whether, when and how to retaliate after Western rules",
+    "agenda": "ministerial output split between hard and soft deliverables by expected progress",
+    "regime_cascade": "after a regime veto, members list nationally (Art. 9) and others follow (Art. 10)",
+}
+"""The ten mechanism switches (``mechanisms.<name>``, default true): switched off, a mechanism
+behaves as its absence."""
 MONTH_RE = re.compile(r"([0-9]{4})-(0[1-9]|1[0-2])")
 """A calendar month ``YYYY-MM`` (use with ``fullmatch``)."""
 HORIZON = (1, 600)
 """The shortest and longest horizon in months (``scenario.months``)."""
 
 
+def _constant_field(c: Constant) -> Any:
+    return field(
+        default=c.default,
+        metadata={"range": (c.low, c.high), "doc": f"{c.meaning} ({c.mechanism})", "unit": "constant"},
+    )
+
+
+EXTRA_FIELDS: dict[str, dict[str, Any]] = {
+    "mechanisms": {name: field(default=True, metadata={"doc": doc}) for name, doc in MECHANISMS.items()},
+    "constants": {name: _constant_field(c) for name, c in CONSTANTS.items()},
+}
+"""The sections whose keys are not fields of a dataclass: the mechanism switches and the
+structural constants."""
+SPEC_CLASSES: dict[str, type] = {
+    **SECTIONS,
+    "members": MemberParams,
+    "allies": MemberParams,
+    "targets": TargetParams,
+    "soft": SoftTrackParams,
+}
+"""The dataclass behind each section a value's path may name: ``soft`` is a soft track's own
+keys (``tracks.<id>.productivity``)."""
+
+
 def spec(section: str, key: str) -> Any:
-    """The dataclass field that defines ``section.key`` (``section`` may be 'members')."""
-    cls = MemberParams if section == "members" else SECTIONS[section]
-    for f in fields(cls):
+    """The dataclass field that defines ``section.key`` (``section`` may be 'members',
+    'allies', 'targets', 'soft', 'mechanisms' or 'constants')."""
+    if section in EXTRA_FIELDS:
+        return EXTRA_FIELDS[section][key]
+    for f in fields(SPEC_CLASSES[section]):
         if f.name == key:
             return f
     raise KeyError(key)
+
+
+def section_keys(section: str) -> tuple[str, ...]:
+    """The keys of ``section`` (as :func:`spec` names it)."""
+    if section in EXTRA_FIELDS:
+        return tuple(EXTRA_FIELDS[section])
+    if section == "targets":
+        return TARGET_KEYS
+    return tuple(f.name for f in fields(SPEC_CLASSES[section]))
 
 
 def is_numeric(section: str, key: str) -> bool:
@@ -134,11 +205,14 @@ def value_range(section: str, key: str) -> tuple[float, float]:
 
 
 def defaults() -> dict[str, Any]:
-    """Every non-member path with its default value."""
+    """Every path of the sections, the switches and the constants with its default value
+    (not the members', allies' or tracks' paths)."""
     out: dict[str, Any] = {}
     for name, cls in SECTIONS.items():
         for f in fields(cls):
             out[f"{name}.{f.name}"] = f.default
+    for name, specs in EXTRA_FIELDS.items():
+        out.update({f"{name}.{key}": f.default for key, f in specs.items()})
     return out
 
 
@@ -169,7 +243,7 @@ def _info(path: str, f: Any) -> ParamInfo:
     return ParamInfo(path, list(f.default), "['YYYY-MM', ...]", "months", meta["doc"])
 
 
-FILE_ONLY = "(in a file only; not with --set)"
+FILE_ONLY = "(in a file only; not as an override)"
 """The end of the meaning of a file key that an override cannot set."""
 FILE_KEYS = (
     ParamInfo("scenario.name", "the file's name", "text", "", "the scenario's label in results"),
@@ -188,7 +262,7 @@ FILE_KEYS = (
         "",
         "path",
         "",
-        "CSV of per-member defaults: beside the file (with --set: in the current folder) or in sim/data/",
+        "CSV of per-member defaults: beside the file (as an override: in the current folder) or in sim/data/",
     ),
     ParamInfo("members.basket", "dual_use", "a supply column", "", "which goods the controls cover"),
 )
@@ -196,13 +270,71 @@ FILE_KEYS = (
 meaning ends in :data:`FILE_ONLY` may also be given as overrides."""
 
 
+TRACK = "tracks.<id>"
+"""How the listing writes a track's id in a path."""
+ROUTES = ("sanctions", "annex", "autonomous", "national", "art10")
+"""The European routes a track may use, in canonical order (the US rule and allies' national
+rules are always open): CFSP sanctions, an Annex I update through the regimes, an EU
+autonomous list, national lists (Art. 9), applying another member's list (Art. 10)."""
+TRACK_KINDS = ("hard", "soft")
+TRACK_FILE_KEYS = (
+    ParamInfo(
+        f"{TRACK}.kind",
+        "hard",
+        " | ".join(TRACK_KINDS),
+        "choice",
+        f"a control track or a soft one {FILE_ONLY}",
+    ),
+    ParamInfo(
+        f"{TRACK}.target",
+        "required",
+        "an ISO2 of [targets.*] or ''",
+        "",
+        "the state a hard track's controls aim at ('' for none)",
+    ),
+    ParamInfo(
+        f"{TRACK}.basket",
+        "members.basket",
+        "a segment of the track",
+        "",
+        "which segment of the supply data (v2_supply_shares.csv) a hard track controls",
+    ),
+    ParamInfo(
+        f"{TRACK}.routes",
+        "required",
+        "[" + ", ".join(ROUTES) + "]",
+        "list",
+        "the European routes a hard track may use (the US and allies' rules are always open)",
+    ),
+    ParamInfo(
+        f"{TRACK}.members.preferences",
+        "",
+        "path",
+        "",
+        f"CSV of per-track defaults, rows for members and allies {FILE_ONLY}",
+    ),
+)
+"""A track's own keys in ``[tracks.<id>]``, which are not parameters of an actor."""
+
+
 def schema() -> list[ParamInfo]:
     """Every settable path with its default, range, unit and meaning, in file order:
-    scenario keys, the sections, then member keys (``members.<ISO2>.key`` or ``members.*.key``)."""
+    scenario keys, the sections, member keys (``members.<ISO2>.key`` or ``members.*.key``),
+    allies and targets, the mechanism switches, the constants, then the per-track paths."""
     rows = list(FILE_KEYS)
     for name, cls in SECTIONS.items():
         rows += [_info(f"{name}.{f.name}", f) for f in fields(cls)]
     rows += [_info(f"members.<ISO2>.{f.name}", f) for f in fields(MemberParams)]
+    rows += [_info(f"allies.<ISO2>.{f.name}", f) for f in fields(MemberParams)]
+    rows += [_info(f"targets.<ISO2>.{key}", spec("targets", key)) for key in TARGET_KEYS]
+    for name, specs in EXTRA_FIELDS.items():
+        rows += [_info(f"{name}.{key}", f) for key, f in specs.items()]
+    rows += list(TRACK_FILE_KEYS)
+    rows += [_info(f"{TRACK}.us.{key}", spec("us", key)) for key in TRACK_US_KEYS]
+    rows += [_info(f"{TRACK}.members.<ISO2>.{f.name}", f) for f in fields(MemberParams)]
+    rows += [_info(f"{TRACK}.allies.<ISO2>.{f.name}", f) for f in fields(MemberParams)]
+    rows += [_info(f"{TRACK}.target.{key}", spec("target", key)) for key in TRACK_TARGET_KEYS]
+    rows += [_info(f"{TRACK}.{f.name}", f) for f in fields(SoftTrackParams)]
     return rows
 
 
@@ -219,5 +351,5 @@ SCENARIO_KEYS = _file_keys("scenario")
 OVERRIDABLE_SCENARIO_KEYS = _file_keys("scenario", overridable=True)
 MEMBERS_FILE_KEYS = _file_keys("members")
 """The keys of ``[members]`` that are not member codes."""
-KNOWN_PATHS = tuple(info.path.replace("members.<ISO2>.", "members.*.") for info in schema())
+KNOWN_PATHS = tuple(info.path.replace("<ISO2>", "*") for info in schema())
 """Every path a file or an override can name, for "did you mean" on an unknown path."""

@@ -171,7 +171,7 @@ def heatmap(df: pd.DataFrame, ax: Axes, outcome: str, x: str, y: str) -> None:
                 "heatmap",
                 "",
                 f"the results also sweep {other} ({values} values), which each cell would average "
-                "over: map a batch that sweeps only --x and --y",
+                "over: map a batch that sweeps only x and y",
             )
     hit = _evaluate(df, outcome)
     grid = hit.groupby([df[y], df[x]]).mean().unstack()
@@ -310,8 +310,8 @@ def read_plot_results(paths: Sequence[str]) -> pd.DataFrame:
                     path,
                     name,
                     f"also in {holder[name]}: their runs would be pooled into one series; give each "
-                    "its own name with 'ttcsim batch ... --label NAME' (batches of the same scenario, "
-                    "inputs and sweeps with different --seed do pool)",
+                    "its own name with label=NAME (batches of the same scenario, "
+                    "inputs and sweeps with different seeds do pool)",
                 )
             holder[name] = path
         frames.append(df)

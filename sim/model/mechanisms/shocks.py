@@ -16,10 +16,10 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from sim.scenario.adapter import TrackScenario
+from sim.scenario import Scenario
 
 
-def schedule(scenario: TrackScenario) -> dict[int, list[tuple[str, float]]]:
+def schedule(scenario: Scenario) -> dict[int, list[tuple[str, float]]]:
     """Shocks grouped by model month."""
     out: dict[int, list[tuple[str, float]]] = defaultdict(list)
     for s in scenario.shocks:
