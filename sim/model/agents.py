@@ -1,9 +1,10 @@
 """The actors: the United States, the European Commission, the adopters (the 27 member states
 and allies such as Japan) and the targets (Russia, China).
 
-Agents hold who they are and their run-level state; a track's numbers live in its
-:class:`sim.model.state.TrackState`, and each decision is a function over arrays of adopters
-in :mod:`sim.model.mechanisms`, ordered by :class:`sim.model.model.TTCModel`. Numbers in
+Agents own their decisions: each method below decides for one track, calling the functions
+over arrays of adopters in :mod:`sim.model.mechanisms` (one call decides for all adopters at
+once); a track's numbers live in its :class:`sim.model.state.TrackState`, and
+:class:`sim.model.model.TTCModel` only orders the month and records. Numbers in
 brackets refer to the sources in ``sim/data/sources.md``.
 """
 
@@ -14,10 +15,21 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
+from sim.model import tracks as data
+from sim.model.mechanisms import (
+    bargaining,
+    channel_choice,
+    countermeasures,
+    eu_routes,
+    preferences,
+    supplier_assurance,
+)
+from sim.model.state import Adoption
 from sim.scenario.schema import CommissionParams
 
 if TYPE_CHECKING:
-    from .model import TTCModel
+    from sim.model.model import TTCModel
+    from sim.model.state import TrackState
 
 
 class UnitedStates(mesa.Agent):
@@ -32,6 +44,66 @@ class UnitedStates(mesa.Agent):
         """Leverage the US can spend per month, over all tracks."""
 
 
+    def weigh_acting_alone(self, tr: TrackState) -> None:
+        """``channel_choice`` (interim): past its patience, acting alone on ``tr`` against waiting
+        for a deal (see :mod:`sim.model.mechanisms.channel_choice`)."""
+        m = self.model
+        ideal = m.us_ideal(tr)
+        if ideal < m.ttc.min_stringency:
+            return
+        months = (
+            channel_choice.months_to_deal(
+                tr.gap_history,
+                tr.offer,
+                m.ttc.tolerance,
+                m.ttc.min_stringency,
+            )
+            if tr.gap_history
+            else float("inf")
+        )
+        allied = float(tr.supply.sum())
+        covered = float(tr.supply @ np.minimum(1.0, tr.effective / ideal)) / allied if allied > 0 else 0.0
+        ask = ideal * (1.0 - tr.concession_made)
+        margin = channel_choice.margin_of_acting_alone(
+            ideal,
+            ask,
+            tr.us.threat,
+            tr.us.exposure,
+            tr.us_supply,
+            tr.us.reach,
+            covered,
+            tr.availability,
+            months,
+            m.c["discount"],
+        )
+        if margin > tr.us_threshold:
+            tr.unilateral, tr.hard_open, tr.us_pending = True, False, True
+            tr.channels.append("unilateral")
+            Adoption(m, tr, "US", ideal).schedule(m.t + round(tr.us.lag))
+            m.log(
+                tr.id,
+                "US",
+                "decision",
+                f"decides to act alone at {ideal:.2f} (margin {margin:.2f}); leaves the TTC talks",
+            )
+
+    def press_key_suppliers(self, tr: TrackState, w: float, leverage: float, pressure_in: np.ndarray) -> None:
+        """``supplier_assurance`` (interim): spend this month's ``leverage`` on ``tr``'s key
+        suppliers that have no national measure yet, in proportion to their supply and to the
+        share of allied supply still uncovered; all of it once the US has acted alone."""
+        m = self.model
+        can = m.adopters.open_to_national(tr)
+        ideal = m.us_ideal(tr)
+        pressed = tr.key & can
+        if leverage > 0 and pressed.any() and ideal > 0:
+            coming = np.where(can, tr.effective, np.maximum(tr.effective, tr.us_level))
+            allied = float(tr.supply.sum())
+            uncovered = 1.0 - float(tr.supply @ np.minimum(1.0, coming / ideal)) / allied
+            weights = np.where(pressed, tr.supply, 0.0)
+            share = 1.0 if tr.unilateral else m.c["bilateral_share"]
+            pressure_in += leverage * share * uncovered * w * weights / weights.sum()
+
+
 class Commission(mesa.Agent):
     """The Commission proposes EU measures on the routes a track allows and brokers consent;
     member states treat controls as national security and sideline it [62][63]."""
@@ -39,6 +111,87 @@ class Commission(mesa.Agent):
     def __init__(self, model: TTCModel, params: CommissionParams):
         super().__init__(model)
         self.params = params
+
+
+    def negotiate(self, k: int, tr: TrackState, w: float, leverage: float, pressure_in: np.ndarray) -> float:
+        """``eu_routes`` and ``bargaining`` on track ``tr`` (the ``k``-th): the Commission tables
+        its best measure on the track's EU routes; the round agrees (both sides' adoptions are
+        scheduled) or the US concedes and presses the reluctant. Returns the round's progress."""
+        m = self.model
+        c, nm = m.c, tr.n_members
+        ceil = preferences.ceilings(tr.net[:nm], c["loss_aversion"])
+        ideal = m.us_ideal(tr)
+        ask = ideal * (1.0 - tr.concession_made)
+        prop = None
+        aim = ask
+        if m.on["eu_routes"]:
+            aim = eu_routes.aim(
+                ask,
+                eu_routes.eu_stance(tr.ideals[:nm], m.adopters.population),
+                self.params.autonomy,
+            )
+            prop = eu_routes.best_offer(
+                tr.routes,
+                ceil,
+                tr.supply_eu,
+                m.adopters.population,
+                m.eu.rule,
+                aim,
+                eu_routes.derogation_budget(self.params.brokerage, c["derogation_cap"]),
+                m.qmv,
+                m.regime_members,
+                data.regime_vetoed(tr.target, m.inputs.calendar(m.t)),
+            )
+        prev = tr.gap_history[-1] if tr.gap_history else None
+        tr.offer = prop.effective if prop is not None else 0.0
+        tr.gap = max(0.0, ask - tr.offer)
+        tr.gap_history.append(tr.gap)
+        if prop is not None and prop.pivotal >= 0:
+            tr.pivotal_count[prop.pivotal] += 1
+        t = m.t
+        if (
+            prop is not None
+            and ask >= m.ttc.min_stringency
+            and bargaining.agree(ask, tr.offer, m.ttc.tolerance, m.ttc.min_stringency)
+        ):
+            tr.hard_open = False
+            tr.deal_month, tr.deal_level = t, prop.level
+            tr.channels.append("ttc")
+            eu_t = t + round(m.eu_lags[prop.route])
+            Adoption(m, tr, "EU", prop.level, prop.route, derogated=prop.derogated).schedule(eu_t)
+            if tr.us_rule_months:
+                us_t = tr.us_rule_months[0]
+            else:
+                us_t = t + round(tr.us.lag)
+                tr.us_pending = True
+                Adoption(m, tr, "US", ask).schedule(us_t)
+            m.agenda.deliver(0, 1)
+            m.log(
+                tr.id, "TTC", "deal", f"agreement via {prop.route}: US ask {ask:.2f}, EU offer {tr.offer:.2f}"
+            )
+            both = max(eu_t, us_t)
+            if both <= t + m.ttc.window and both < m.months:
+                tr.coordination_due = both
+            return c["deal_reward"]
+        if ideal > 0:
+            tr.concession_made = bargaining.conceded(
+                ideal,
+                ask,
+                tr.us.reservation,
+                tr.us.concession,
+                w * float(m.agenda.attention[k]) * len(m.tracks),
+                tr.gap,
+            )
+        if prop is not None:
+            bargaining.press_the_reluctant(
+                pressure_in, prop.derogated, aim, ceil, leverage * (1.0 - c["bilateral_share"]), w
+            )
+        if m.record:
+            result = f"no agreement (US ask {ask:.2f}, EU offer {tr.offer:.2f}, gap {tr.gap:.2f})"
+            if w > 1.0 or result != tr.last_round:
+                m.log(tr.id, "TTC", "round", ("ministerial: " if w > 1.0 else "working group: ") + result)
+            tr.last_round = result
+        return c["progress_reward"] * max(0.0, prev - tr.gap) if prev is not None else 0.0
 
 
 class Adopters(mesa.Agent):
@@ -55,6 +208,77 @@ class Adopters(mesa.Agent):
         self.population = population
 
 
+    def open_to_national(self, tr: TrackState) -> np.ndarray:
+        """Which adopters may still decide a national measure on ``tr``: those without one, and
+        members only where the track allows the ``national`` route and national controls."""
+        m = self.model
+        can = tr.national_decided < 0
+        if not ("national" in tr.routes and m.eu.national_controls):
+            can = can.copy()
+            can[: tr.n_members] = False
+        return can
+
+    def weigh_national_measures(self, tr: TrackState) -> None:
+        """``supplier_assurance`` (interim): once a US rule is in force, pressed key suppliers
+        weigh matching it nationally (Art. 9 lists for members, own rules for allies); with the
+        ``art10`` route, other members weigh applying a published national list at lower cost."""
+        m = self.model
+        if not tr.us_rule_months:
+            return
+        c, nm = m.c, tr.n_members
+        pressed = tr.key & self.open_to_national(tr)
+        level = tr.us_level
+        cand = np.flatnonzero(pressed & (tr.effective < level - m.ttc.tolerance))
+        self._align(tr, cand, level, np.full(len(cand), c["national_cost"]), "national")
+        if "art10" in tr.routes and m.eu.national_controls:
+            listed = tr.national_month[:nm] >= 0
+            if listed.any():
+                list_level = float(tr.national_level[:nm][listed].max())
+                open_m = tr.national_decided[:nm] < 0
+                cand10 = np.flatnonzero(
+                    open_m & ~tr.key[:nm] & (tr.effective[:nm] < list_level - m.ttc.tolerance)
+                )
+                cost = c["national_cost"] * c["art10_discount"]
+                self._align(tr, cand10, list_level, np.full(len(cand10), cost), "art10")
+
+    def _align(self, tr: TrackState, cand: np.ndarray, level: float, cost: np.ndarray, route: str) -> None:
+        """Candidates ``cand`` whose alignment margin beats their private threshold decide a
+        national measure at ``level``; it comes into force after each one's lag."""
+        m = self.model
+        if not len(cand):
+            return
+        c, p = m.c, tr.params
+        margin = supplier_assurance.alignment_margin(
+            level,
+            tr.us.reach,
+            tr.us.exemption,
+            p["threat"][cand],
+            p["exposure"][cand],
+            p["retaliation_fear"][cand],
+            p["us_dependence"][cand],
+            tr.pressure[cand],
+            cost,
+            c["w_exposure"],
+            c["w_fear"],
+            c["w_pressure"],
+        )
+        for i, margin_i in zip(cand, margin, strict=True):
+            if margin_i > tr.thresholds[i]:
+                i = int(i)
+                tr.national_decided[i] = m.t
+                due = m.t + round(float(p["lag"][i]))
+                code = m.adopters.iso[i]
+                route_name = route if i < tr.n_members else "national rule"
+                Adoption(m, tr, code, level, route_name, index=i).schedule(due)
+                m.log(
+                    tr.id,
+                    code,
+                    "decision",
+                    f"decides a national measure ({route_name}) at {level:.2f}, "
+                    f"in force after {due - m.t} months",
+                )
+
+
 class Target(mesa.Agent):
     """A state controls aim at; it may answer a new measure on any track aimed at it."""
 
@@ -62,3 +286,23 @@ class Target(mesa.Agent):
         super().__init__(model)
         self.iso = iso
         self.retaliation = retaliation
+
+
+    def answer(self, tr: TrackState, adopter: str) -> None:
+        """``countermeasures``: whether to answer ``adopter``'s new measure on ``tr``; an answer
+        makes the adopters without controls on every track aimed at this target more fearful."""
+        m = self.model
+        if not m.on["countermeasures"]:
+            return
+        if not countermeasures.retaliates(m.streams["countermeasures"], self.retaliation):
+            return
+        tr.countermeasure_months.append(m.t)
+        for other in m.tracks:
+            if other.target == tr.target:
+                bystanders = (other.effective <= 0) & (other.national_decided < 0)
+                countermeasures.fear_retaliation(
+                    other.params["retaliation_fear"], bystanders, m.c["retaliation_impact"]
+                )
+        m.log(
+            tr.id, tr.target, "countermeasure", f"answers {adopter}'s measure; bystanders grow more fearful"
+        )

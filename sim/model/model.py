@@ -28,7 +28,7 @@ adopters in canonical ISO order, tracks in id order, so a file's order never cha
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import fields
 from typing import Any
 
 import mesa
@@ -40,22 +40,18 @@ from sim.model import tracks as data
 from sim.model.agents import Adopters, Commission, Target, UnitedStates
 from sim.model.institutions import QMV
 from sim.model.mechanisms import (
-    bargaining,
     channel_choice,
-    countermeasures,
-    eu_routes,
     perception,
     preferences,
     shocks,
     supplier_assurance,
 )
 from sim.model.mechanisms.agenda import Agenda
-from sim.model.state import TrackState
+from sim.model.state import Adoption, TrackState
 from sim.scenario import ScenarioError, generator, member_table
-from sim.scenario.schema import MECHANISMS
-from sim.scenario.values import numeric_path
 from sim.scenario.constants import CONSTANTS
-from sim.scenario.schema import MEMBER_KEYS, CommissionParams, EUParams, TTCParams, USParams
+from sim.scenario.schema import MECHANISMS, MEMBER_KEYS, CommissionParams, EUParams, TTCParams, USParams
+from sim.scenario.values import numeric_path
 
 STREAMS = (
     "parameters",
@@ -78,53 +74,6 @@ def check_seed(seed: Any) -> None:
 
 def _section(cls: type, values: dict[str, Any], name: str) -> Any:
     return cls(**{f.name: values[f"{name}.{f.name}"] for f in fields(cls)})
-
-
-@dataclass(eq=False)
-class Adoption:
-    """A decided measure waiting for its lag to run: the US rule, the EU-level measure or one
-    adopter's national measure on a track. :meth:`schedule` puts :meth:`come_into_force` on
-    Mesa's event list; the model keeps the adoption alive (Mesa holds callbacks weakly)."""
-
-    model: TTCModel
-    track: TrackState
-    adopter: str
-    """``"US"``, ``"EU"`` or an adopter's ISO code."""
-    level: float
-    route: str = ""
-    derogated: np.ndarray | None = None
-    index: int = -1
-
-    def schedule(self, month: int) -> None:
-        self.model.scheduled.append(self)
-        self.model.schedule_event(self.come_into_force, at=month + 1.0)
-
-    def come_into_force(self) -> None:
-        model, tr, t = self.model, self.track, self.model.t
-        if self.adopter == "US":
-            tr.us_level, tr.us_pending = float(self.level), False
-            tr.us_rule_months.append(t)
-            tr.changes += 1
-            how = "unilateral" if tr.unilateral else "joint"
-            model.log(tr.id, "US", "rule", f"{how} rule in force at {tr.us_level:.2f}")
-        elif self.adopter == "EU":
-            assert self.derogated is not None
-            tr.eu_level, tr.eu_route, tr.eu_month = float(self.level), self.route, t
-            tr.eu_derogated = self.derogated
-            tr.update_effective()
-            model.log(tr.id, "EU", "rule", f"EU-level measure ({self.route}) in force at {tr.eu_level:.2f}")
-        else:
-            i = self.index
-            if tr.national_month[i] < 0:
-                tr.national_month[i] = t
-            else:
-                tr.extensions.append((self.adopter, t))
-            tr.national_level[i] = max(tr.national_level[i], self.level)
-            tr.update_effective()
-            model.log(
-                tr.id, self.adopter, "rule", f"national measure ({self.route}) in force at {self.level:.2f}"
-            )
-        model.answer(tr, self.adopter)
 
 
 class TTCModel(mesa.Model):
@@ -286,7 +235,8 @@ class TTCModel(mesa.Model):
                 tg.retaliation = shocks.shifted(tg.retaliation, delta, self._range(concrete))
             else:
                 holder = {"commission": self.commission.params, "eu": self.eu, "ttc": self.ttc}[parts[0]]
-                setattr(holder, parts[1], shocks.shifted(getattr(holder, parts[1]), delta, self._range(concrete)))
+                value = shocks.shifted(getattr(holder, parts[1]), delta, self._range(concrete))
+                setattr(holder, parts[1], value)
         self.log("", "world", "shock", f"{path} {delta:+.2f}")
 
     def _range(self, path: str) -> tuple[float, float]:
@@ -356,217 +306,15 @@ class TTCModel(mesa.Model):
         tr.ideals = preferences.ideal_points(tr.net)
         pressure_in = np.zeros(len(tr.supply))
         if tr.hard_open and on["bargaining"]:
-            self.progress[k] = self._round(k, tr, w, leverage, pressure_in)
+            self.progress[k] = self.commission.negotiate(k, tr, w, leverage, pressure_in)
         else:
             tr.gap = max(0.0, max(tr.us_level, self.us_ideal(tr)) - tr.eu_level)
         if tr.hard_open and on["channel_choice"] and self.t >= tr.us.patience:
-            self._weigh_acting_alone(tr)
+            self.us.weigh_acting_alone(tr)
         if on["supplier_assurance"]:
-            self._assurance(tr, w, leverage, pressure_in)
+            self.us.press_key_suppliers(tr, w, leverage, pressure_in)
+            self.adopters.weigh_national_measures(tr)
         tr.pressure = supplier_assurance.accumulate(tr.pressure, pressure_in, c["pressure_decay"])
-
-    def _round(self, k: int, tr: TrackState, w: float, leverage: float, pressure_in: np.ndarray) -> float:
-        """``eu_routes`` and ``bargaining`` on one track."""
-        c, nm = self.c, tr.n_members
-        ceil = preferences.ceilings(tr.net[:nm], c["loss_aversion"])
-        ideal = self.us_ideal(tr)
-        ask = ideal * (1.0 - tr.concession_made)
-        prop = None
-        aim = ask
-        if self.on["eu_routes"]:
-            aim = eu_routes.aim(
-                ask,
-                eu_routes.eu_stance(tr.ideals[:nm], self.adopters.population),
-                self.commission.params.autonomy,
-            )
-            prop = eu_routes.best_offer(
-                tr.routes,
-                ceil,
-                tr.supply_eu,
-                self.adopters.population,
-                self.eu.rule,
-                aim,
-                eu_routes.derogation_budget(self.commission.params.brokerage, c["derogation_cap"]),
-                self.qmv,
-                self.regime_members,
-                data.regime_vetoed(tr.target, self.inputs.calendar(self.t)),
-            )
-        prev = tr.gap_history[-1] if tr.gap_history else None
-        tr.offer = prop.effective if prop is not None else 0.0
-        tr.gap = max(0.0, ask - tr.offer)
-        tr.gap_history.append(tr.gap)
-        if prop is not None and prop.pivotal >= 0:
-            tr.pivotal_count[prop.pivotal] += 1
-        t = self.t
-        if (
-            prop is not None
-            and ask >= self.ttc.min_stringency
-            and bargaining.agree(ask, tr.offer, self.ttc.tolerance, self.ttc.min_stringency)
-        ):
-            tr.hard_open = False
-            tr.deal_month, tr.deal_level = t, prop.level
-            tr.channels.append("ttc")
-            eu_t = t + round(self.eu_lags[prop.route])
-            Adoption(self, tr, "EU", prop.level, prop.route, derogated=prop.derogated).schedule(eu_t)
-            if tr.us_rule_months:
-                us_t = tr.us_rule_months[0]
-            else:
-                us_t = t + round(tr.us.lag)
-                tr.us_pending = True
-                Adoption(self, tr, "US", ask).schedule(us_t)
-            self.agenda.deliver(0, 1)
-            self.log(
-                tr.id, "TTC", "deal", f"agreement via {prop.route}: US ask {ask:.2f}, EU offer {tr.offer:.2f}"
-            )
-            both = max(eu_t, us_t)
-            if both <= t + self.ttc.window and both < self.months:
-                tr.coordination_due = both
-            return c["deal_reward"]
-        if ideal > 0:
-            tr.concession_made = bargaining.conceded(
-                ideal,
-                ask,
-                tr.us.reservation,
-                tr.us.concession,
-                w * float(self.agenda.attention[k]) * len(self.tracks),
-                tr.gap,
-            )
-        if prop is not None:
-            bargaining.press_the_reluctant(
-                pressure_in, prop.derogated, aim, ceil, leverage * (1.0 - c["bilateral_share"]), w
-            )
-        if self.record:
-            result = f"no agreement (US ask {ask:.2f}, EU offer {tr.offer:.2f}, gap {tr.gap:.2f})"
-            if w > 1.0 or result != tr.last_round:
-                self.log(tr.id, "TTC", "round", ("ministerial: " if w > 1.0 else "working group: ") + result)
-            tr.last_round = result
-        return c["progress_reward"] * max(0.0, prev - tr.gap) if prev is not None else 0.0
-
-    def _weigh_acting_alone(self, tr: TrackState) -> None:
-        """``channel_choice`` (interim): acting alone against waiting for a deal."""
-        ideal = self.us_ideal(tr)
-        if ideal < self.ttc.min_stringency:
-            return
-        months = (
-            channel_choice.months_to_deal(
-                tr.gap_history,
-                tr.offer,
-                self.ttc.tolerance,
-                self.ttc.min_stringency,
-            )
-            if tr.gap_history
-            else float("inf")
-        )
-        allied = float(tr.supply.sum())
-        covered = float(tr.supply @ np.minimum(1.0, tr.effective / ideal)) / allied if allied > 0 else 0.0
-        ask = ideal * (1.0 - tr.concession_made)
-        margin = channel_choice.margin_of_acting_alone(
-            ideal,
-            ask,
-            tr.us.threat,
-            tr.us.exposure,
-            tr.us_supply,
-            tr.us.reach,
-            covered,
-            tr.availability,
-            months,
-            self.c["discount"],
-        )
-        if margin > tr.us_threshold:
-            tr.unilateral, tr.hard_open, tr.us_pending = True, False, True
-            tr.channels.append("unilateral")
-            Adoption(self, tr, "US", ideal).schedule(self.t + round(tr.us.lag))
-            self.log(
-                tr.id,
-                "US",
-                "decision",
-                f"decides to act alone at {ideal:.2f} (margin {margin:.2f}); leaves the TTC talks",
-            )
-
-    def _assurance(self, tr: TrackState, w: float, leverage: float, pressure_in: np.ndarray) -> None:
-        """``supplier_assurance`` (interim): pressure on key suppliers; national measures."""
-        c, nm = self.c, tr.n_members
-        member_route = "national" in tr.routes and self.eu.national_controls
-        can = tr.national_decided < 0
-        if not member_route:
-            can = can.copy()
-            can[:nm] = False
-        ideal = self.us_ideal(tr)
-        pressed = tr.key & can
-        if leverage > 0 and pressed.any() and ideal > 0:
-            coming = np.where(can, tr.effective, np.maximum(tr.effective, tr.us_level))
-            allied = float(tr.supply.sum())
-            uncovered = 1.0 - float(tr.supply @ np.minimum(1.0, coming / ideal)) / allied
-            weights = np.where(pressed, tr.supply, 0.0)
-            share = 1.0 if tr.unilateral else c["bilateral_share"]
-            pressure_in += leverage * share * uncovered * w * weights / weights.sum()
-        if not tr.us_rule_months:
-            return
-        level = tr.us_level
-        cand = np.flatnonzero(pressed & (tr.effective < level - self.ttc.tolerance))
-        self._align(tr, cand, level, np.full(len(cand), c["national_cost"]), "national")
-        if "art10" in tr.routes and self.eu.national_controls:
-            listed = tr.national_month[:nm] >= 0
-            if listed.any():
-                list_level = float(tr.national_level[:nm][listed].max())
-                open_m = tr.national_decided[:nm] < 0
-                cand10 = np.flatnonzero(
-                    open_m & ~tr.key[:nm] & (tr.effective[:nm] < list_level - self.ttc.tolerance)
-                )
-                cost = c["national_cost"] * c["art10_discount"]
-                self._align(tr, cand10, list_level, np.full(len(cand10), cost), "art10")
-
-    def _align(self, tr: TrackState, cand: np.ndarray, level: float, cost: np.ndarray, route: str) -> None:
-        if not len(cand):
-            return
-        c, p = self.c, tr.params
-        margin = supplier_assurance.alignment_margin(
-            level,
-            tr.us.reach,
-            tr.us.exemption,
-            p["threat"][cand],
-            p["exposure"][cand],
-            p["retaliation_fear"][cand],
-            p["us_dependence"][cand],
-            tr.pressure[cand],
-            cost,
-            c["w_exposure"],
-            c["w_fear"],
-            c["w_pressure"],
-        )
-        for i, m in zip(cand, margin, strict=True):
-            if m > tr.thresholds[i]:
-                i = int(i)
-                tr.national_decided[i] = self.t
-                due = self.t + round(float(p["lag"][i]))
-                code = self.adopters.iso[i]
-                route_name = route if i < tr.n_members else "national rule"
-                Adoption(self, tr, code, level, route_name, index=i).schedule(due)
-                self.log(
-                    tr.id,
-                    code,
-                    "decision",
-                    f"decides a national measure ({route_name}) at {level:.2f}, "
-                    f"in force after {due - self.t} months",
-                )
-
-    def answer(self, tr: TrackState, adopter: str) -> None:
-        """``countermeasures``: the track's target may answer a new measure."""
-        if not self.on["countermeasures"] or tr.target is None or tr.target not in self.targets:
-            return
-        target = self.targets[tr.target]
-        if not countermeasures.retaliates(self.streams["countermeasures"], target.retaliation):
-            return
-        tr.countermeasure_months.append(self.t)
-        for other in self.tracks:
-            if other.target == tr.target:
-                bystanders = (other.effective <= 0) & (other.national_decided < 0)
-                countermeasures.fear_retaliation(
-                    other.params["retaliation_fear"], bystanders, self.c["retaliation_impact"]
-                )
-        self.log(
-            tr.id, tr.target, "countermeasure", f"answers {adopter}'s measure; bystanders grow more fearful"
-        )
 
     def close_month(self) -> None:
         """Step 5: coordination, deliverables and attention, the ministerial, the record."""

@@ -6,11 +6,14 @@ the event has not happened."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from sim.scenario import schema as P
+
+if TYPE_CHECKING:
+    from sim.model.model import TTCModel
 
 
 @dataclass
@@ -96,3 +99,52 @@ class TrackState:
     @property
     def channel(self) -> str:
         return self.channels[0] if self.channels else "none"
+
+
+@dataclass(eq=False)
+class Adoption:
+    """A decided measure waiting for its lag to run: the US rule, the EU-level measure or one
+    adopter's national measure on a track. :meth:`schedule` puts :meth:`come_into_force` on
+    Mesa's event list; the model keeps the adoption alive (Mesa holds callbacks weakly)."""
+
+    model: TTCModel
+    track: TrackState
+    adopter: str
+    """``"US"``, ``"EU"`` or an adopter's ISO code."""
+    level: float
+    route: str = ""
+    derogated: np.ndarray | None = None
+    index: int = -1
+
+    def schedule(self, month: int) -> None:
+        self.model.scheduled.append(self)
+        self.model.schedule_event(self.come_into_force, at=month + 1.0)
+
+    def come_into_force(self) -> None:
+        model, tr, t = self.model, self.track, self.model.t
+        if self.adopter == "US":
+            tr.us_level, tr.us_pending = float(self.level), False
+            tr.us_rule_months.append(t)
+            tr.changes += 1
+            how = "unilateral" if tr.unilateral else "joint"
+            model.log(tr.id, "US", "rule", f"{how} rule in force at {tr.us_level:.2f}")
+        elif self.adopter == "EU":
+            assert self.derogated is not None
+            tr.eu_level, tr.eu_route, tr.eu_month = float(self.level), self.route, t
+            tr.eu_derogated = self.derogated
+            tr.update_effective()
+            model.log(tr.id, "EU", "rule", f"EU-level measure ({self.route}) in force at {tr.eu_level:.2f}")
+        else:
+            i = self.index
+            if tr.national_month[i] < 0:
+                tr.national_month[i] = t
+            else:
+                tr.extensions.append((self.adopter, t))
+            tr.national_level[i] = max(tr.national_level[i], self.level)
+            tr.update_effective()
+            model.log(
+                tr.id, self.adopter, "rule", f"national measure ({self.route}) in force at {self.level:.2f}"
+            )
+        target = model.targets.get(tr.target) if tr.target else None
+        if target is not None:
+            target.answer(tr, self.adopter)
