@@ -44,48 +44,53 @@ class UnitedStates(mesa.Agent):
         """Leverage the US can spend per month, over all tracks."""
 
 
-    def weigh_acting_alone(self, tr: TrackState) -> None:
-        """``channel_choice`` (interim): past its patience, acting alone on ``tr`` against waiting
-        for a deal (see :mod:`sim.model.mechanisms.channel_choice`)."""
+    def choose_channel(self, tr: TrackState) -> None:
+        """``channel_choice``: wait for the TTC, take a minilateral with the key suppliers, or act
+        alone on ``tr`` (see :mod:`sim.model.mechanisms.channel_choice`)."""
         m = self.model
         ideal = m.us_ideal(tr)
-        if ideal < m.ttc.min_stringency:
+        if ideal < m.ttc.min_stringency or tr.us_pending or tr.us_rule_months:
             return
-        months = (
-            channel_choice.months_to_deal(
-                tr.gap_history,
-                tr.offer,
-                m.ttc.tolerance,
-                m.ttc.min_stringency,
-            )
-            if tr.gap_history
+        c = m.c
+        ask = ideal * (1.0 - tr.concession_made)
+        talks = tr.hard_open and m.on["bargaining"]
+        wait = (
+            channel_choice.months_to_deal(tr.gap_history, m.ttc.tolerance, tr.us.patience) + tr.route_delay
+            if talks
             else float("inf")
         )
-        allied = float(tr.supply.sum())
-        covered = float(tr.supply @ np.minimum(1.0, tr.effective / ideal)) / allied if allied > 0 else 0.0
-        ask = ideal * (1.0 - tr.concession_made)
-        margin = channel_choice.margin_of_acting_alone(
+        group = m.adopters.coalition(tr, ideal, us_controls=True) if m.on["supplier_assurance"] else []
+        values = channel_choice.channel_values(
             ideal,
             ask,
             tr.us.threat,
             tr.us.exposure,
-            tr.us_supply,
-            tr.us.reach,
-            covered,
             tr.availability,
-            months,
-            m.c["discount"],
+            tr.us_supply,
+            float(tr.supply[: tr.n_members].sum()),
+            float(tr.supply.sum()),
+            tr.us.reach,
+            tr.us.lag,
+            wait,
+            float(tr.supply[group].sum()) if len(group) else 0.0,
+            float(tr.params["lag"][group].max()) if len(group) else 0.0,
+            c["discount"],
+            c["minilateral_cost"],
+            c["unilateral_cost"],
         )
-        if margin > tr.us_threshold:
-            tr.unilateral, tr.hard_open, tr.us_pending = True, False, True
-            tr.channels.append("unilateral")
-            Adoption(m, tr, "US", ideal).schedule(m.t + round(tr.us.lag))
-            m.log(
-                tr.id,
-                "US",
-                "decision",
-                f"decides to act alone at {ideal:.2f} (margin {margin:.2f}); leaves the TTC talks",
-            )
+        choice = channel_choice.choose(values, tr.us_threshold)
+        if choice == "wait":
+            return
+        tr.unilateral, tr.hard_open, tr.us_pending = True, False, True
+        tr.channels.append(choice)
+        Adoption(m, tr, "US", ideal).schedule(m.t + round(tr.us.lag))
+        reasons = ", ".join(f"{name} {value:.2f}" for name, value in sorted(values.items()))
+        if choice == "minilateral":
+            partners = " ".join(m.adopters.iso[i] for i in group)
+            m.log(tr.id, "US", "decision", f"takes a minilateral with {partners} at {ideal:.2f} ({reasons})")
+            m.adopters.commit(tr, group, ideal, "minilateral commitment")
+        else:
+            m.log(tr.id, "US", "decision", f"acts alone at {ideal:.2f}; leaves the TTC talks ({reasons})")
 
     def press_key_suppliers(self, tr: TrackState, w: float, leverage: float, pressure_in: np.ndarray) -> None:
         """``supplier_assurance`` (interim): spend this month's ``leverage`` on ``tr``'s key
@@ -144,6 +149,7 @@ class Commission(mesa.Agent):
             )
         prev = tr.gap_history[-1] if tr.gap_history else None
         tr.offer = prop.effective if prop is not None else 0.0
+        tr.route_delay = m.eu_lags[prop.route] if prop is not None else float("inf")
         tr.gap = max(0.0, ask - tr.offer)
         tr.gap_history.append(tr.gap)
         if prop is not None and prop.pivotal >= 0:
@@ -218,18 +224,49 @@ class Adopters(mesa.Agent):
             can[: tr.n_members] = False
         return can
 
+    def coalition(self, tr: TrackState, level: float, us_controls: bool) -> np.ndarray:
+        """``supplier_assurance``: the key suppliers on ``tr`` still open to a national measure
+        that would control at ``level`` together, each only if the others in the group do."""
+        m = self.model
+        c, p = m.c, tr.params
+        short = tr.effective < level - m.ttc.tolerance
+        open_key = np.flatnonzero(tr.key & self.open_to_national(tr) & short)
+        controls = tr.effective >= level - m.ttc.tolerance
+
+        def margins(group: np.ndarray) -> np.ndarray:
+            together = controls.copy()
+            together[group] = True
+            backfill = c["w_backfill"] * supplier_assurance.uncontrolled_rivals(
+                tr.supply, tr.us_supply, together, us_controls
+            )
+            return supplier_assurance.alignment_margin(
+                level,
+                tr.us.reach,
+                tr.us.exemption,
+                p["threat"][group],
+                p["exposure"][group],
+                p["retaliation_fear"][group],
+                p["us_dependence"][group],
+                tr.pressure[group],
+                np.full(len(group), c["national_cost"]),
+                c["w_exposure"],
+                c["w_fear"],
+                c["w_pressure"],
+                backfill[group],
+            )
+
+        return supplier_assurance.coalition(margins, open_key, tr.thresholds)
+
     def weigh_national_measures(self, tr: TrackState) -> None:
-        """``supplier_assurance`` (interim): once a US rule is in force, pressed key suppliers
-        weigh matching it nationally (Art. 9 lists for members, own rules for allies); with the
-        ``art10`` route, other members weigh applying a published national list at lower cost."""
+        """``supplier_assurance``: once a US rule is in force, the key suppliers that would
+        control together match it nationally (Art. 9 lists for members, own rules for allies);
+        with the ``art10`` route, other members weigh applying a published national list at
+        lower cost."""
         m = self.model
         if not tr.us_rule_months:
             return
         c, nm = m.c, tr.n_members
-        pressed = tr.key & self.open_to_national(tr)
-        level = tr.us_level
-        cand = np.flatnonzero(pressed & (tr.effective < level - m.ttc.tolerance))
-        self._align(tr, cand, level, np.full(len(cand), c["national_cost"]), "national")
+        self.commit(tr, self.coalition(tr, tr.us_level, us_controls=True), tr.us_level, "national")
         if "art10" in tr.routes and m.eu.national_controls:
             listed = tr.national_month[:nm] >= 0
             if listed.any():
@@ -243,7 +280,7 @@ class Adopters(mesa.Agent):
 
     def _align(self, tr: TrackState, cand: np.ndarray, level: float, cost: np.ndarray, route: str) -> None:
         """Candidates ``cand`` whose alignment margin beats their private threshold decide a
-        national measure at ``level``; it comes into force after each one's lag."""
+        national measure at ``level``."""
         m = self.model
         if not len(cand):
             return
@@ -262,21 +299,26 @@ class Adopters(mesa.Agent):
             c["w_fear"],
             c["w_pressure"],
         )
-        for i, margin_i in zip(cand, margin, strict=True):
-            if margin_i > tr.thresholds[i]:
-                i = int(i)
-                tr.national_decided[i] = m.t
-                due = m.t + round(float(p["lag"][i]))
-                code = m.adopters.iso[i]
-                route_name = route if i < tr.n_members else "national rule"
-                Adoption(m, tr, code, level, route_name, index=i).schedule(due)
-                m.log(
-                    tr.id,
-                    code,
-                    "decision",
-                    f"decides a national measure ({route_name}) at {level:.2f}, "
-                    f"in force after {due - m.t} months",
-                )
+        self.commit(tr, cand[margin > tr.thresholds[cand]], level, route)
+
+    def commit(self, tr: TrackState, adopters: np.ndarray, level: float, route: str) -> None:
+        """``adopters`` decide a national measure on ``tr`` at ``level``; each comes into force
+        after the adopter's own lag."""
+        m = self.model
+        for i in adopters:
+            i = int(i)
+            tr.national_decided[i] = m.t
+            due = m.t + round(float(tr.params["lag"][i]))
+            code = self.iso[i]
+            route_name = route if i < tr.n_members else "national rule"
+            Adoption(m, tr, code, level, route_name, index=i).schedule(due)
+            m.log(
+                tr.id,
+                code,
+                "decision",
+                f"decides a national measure ({route_name}) at {level:.2f}, "
+                f"in force after {due - m.t} months",
+            )
 
 
 class Target(mesa.Agent):

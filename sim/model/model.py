@@ -309,8 +309,8 @@ class TTCModel(mesa.Model):
             self.progress[k] = self.commission.negotiate(k, tr, w, leverage, pressure_in)
         else:
             tr.gap = max(0.0, max(tr.us_level, self.us_ideal(tr)) - tr.eu_level)
-        if tr.hard_open and on["channel_choice"] and self.t >= tr.us.patience:
-            self.us.weigh_acting_alone(tr)
+        if on["channel_choice"]:
+            self.us.choose_channel(tr)
         if on["supplier_assurance"]:
             self.us.press_key_suppliers(tr, w, leverage, pressure_in)
             self.adopters.weigh_national_measures(tr)

@@ -61,6 +61,8 @@ class TrackState:
     # talks
     hard_open: bool = True
     offer: float = 0.0
+    route_delay: float = float("inf")
+    """Months the best EU route open to the track takes from agreement to a measure in force."""
     gap: float = 0.0
     gap_history: list[float] = field(default_factory=list)
     deal_month: int | None = None

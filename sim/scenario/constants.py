@@ -157,6 +157,31 @@ CONSTANTS: dict[str, Constant] = {
     "blocking_min_states": Constant(
         4.0, 1.0, 10.0, "institutions", "a blocking minority needs at least this many states [59]"
     ),
+    # channel choice and supplier assurance
+    "unilateral_cost": Constant(
+        0.3,
+        0.0,
+        1.0,
+        "channel_choice",
+        "standing the US loses per unit of allied supply its reach imposes on when it acts alone"
+        " (assumption: allies resisted US pressure on servicing and optics [44][45])",
+    ),
+    "minilateral_cost": Constant(
+        0.1,
+        0.0,
+        1.0,
+        "channel_choice",
+        "pressure and exemptions the US spends per unit of supply a minilateral asks to move"
+        " (assumption: the Sullivan-led US-NL-JP talks [20])",
+    ),
+    "w_backfill": Constant(
+        1.0,
+        0.0,
+        3.0,
+        "supplier_assurance",
+        "how far exports lost to a control grow with the share of rivals' supply left"
+        " uncontrolled (assumption: NL and JP each moved only with the other [20][85])",
+    ),
 }
 """Every structural constant, by the name of its path ``constants.<name>``."""
 

@@ -1,25 +1,40 @@
-"""Mechanism 5, ``channel_choice`` (interim form): the US weighs acting alone on each track.
+"""Mechanism 5, ``channel_choice``: per track and month, the US chooses where to pursue controls.
 
-Past its patience, on a track whose talks are open, the US compares acting alone now with
-waiting for a deal. Acting alone controls its own share of the track's Western supply plus,
-through ``reach`` (foreign-direct-product and de-minimis rules), that share of the allies'
-supply not already controlled. Waiting is worth a control at the current ask over all Western
-supply, discounted by the months a deal is expected to take at the recent rate at which the
-gap has closed since talks opened (never, when they have stalled). The US acts alone when
-the margin exceeds its
-private threshold on the track, drawn once per run. The full choice among the TTC, a
-minilateral with the key suppliers, a unilateral rule and waiting replaces this form in the
-next version.
+While it has no rule on a track and its ideal there is a real control, the US compares four
+channels, each worth the control it would bring, discounted by the months it would take, less
+what it costs:
 
-Switched off (``mechanisms.channel_choice = false``): the US never acts alone; it adopts a
-rule only as its side of a TTC deal.
+* **wait** for the TTC talks: a control at its current ask over the US's and the members'
+  supply, on the track's fastest open EU route, once the gap has closed. The months it expects
+  that to take come from the talks so far, with a prior that the gap closes within
+  ``us.patience`` months worth as much as ``us.patience`` months of evidence: a patient US
+  keeps hoping longer, a stalled round wears its hope down month by month. (With bargaining
+  switched off, or talks closed, waiting is worth nothing.)
+* **minilateral**: its rule at its ideal plus conditional commitments from the key suppliers
+  (adopters with at least ``key_supply`` of the track's Western supply): the largest group of
+  them for whom controlling is worth it if all the others in the group control too (see
+  :mod:`~sim.model.mechanisms.supplier_assurance`), each after its own lag; it costs
+  ``minilateral_cost`` per unit of the supply it asks to move (pressure and exemptions spent).
+* **unilateral**: its rule at its ideal, reaching ``reach`` of the allies' supply through
+  foreign-direct-product and de-minimis rules, after ``us.lag``; imposing that reach on allies
+  costs standing, ``unilateral_cost`` per unit of allied supply reached.
+* TTC agreement itself is not chosen here: when a round agrees, the deal is the channel
+  (``ttc``, in :mod:`~sim.model.mechanisms.bargaining`).
+
+It acts on the best of minilateral and unilateral when that beats waiting by more than its
+private threshold on the track (drawn once per run). Acting alone is a choice, never a timer.
+
+Switched off (``mechanisms.channel_choice = false``): the US never acts outside the TTC; it
+adopts a rule only as its side of a TTC deal.
 
 Parameters: ``tracks.<id>.us.patience``, ``.threat``, ``.exposure``, ``.reach``, ``.lag``,
-``tracks.<id>.target.availability``, ``ttc.tolerance``, ``ttc.min_stringency``. Constants:
-``discount``, ``decision_sd``. (A window for the rate of progress moved nothing and was
-removed: the rate is the talks' average since they opened.)
+``tracks.<id>.target.availability``, ``ttc.tolerance``, ``ttc.min_stringency``, the adopters'
+lags. Constants: ``discount``, ``decision_sd``, ``key_supply``, ``minilateral_cost``,
+``unilateral_cost``.
 
-Facts: the US executive can act quickly and alone [62]; it did on China on 7 Oct 2022 [16].
+Facts: the US executive can act quickly and alone [62]; it did on China on 7 Oct 2022 [16],
+then concluded chip-tool talks with NL and JP outside the TTC in Jan 2023 [20][85]; it
+exempted partners with similar controls from its Russia FDP rules [7].
 """
 
 from __future__ import annotations
@@ -28,20 +43,26 @@ import math
 
 import numpy as np
 
+CHANNELS = ("wait", "minilateral", "unilateral")
+
 
 def thresholds(rng: np.random.Generator, size: int, decision_sd: float) -> np.ndarray:
     """Private thresholds for a discrete decision, one per actor (or per track)."""
     return rng.normal(0.0, decision_sd, size)
 
 
-def months_to_deal(gap_history: list[float], offer: float, tolerance: float, min_stringency: float) -> float:
-    """Months until the gap closes to within ``tolerance`` at the talks' average rate so far;
-    infinite when talks have stalled."""
-    k = len(gap_history) - 1
-    rate = (gap_history[-1 - k] - gap_history[-1]) / k if k > 0 else 0.0
-    if offer < min_stringency and rate <= 1e-9:
+def months_to_deal(gap_history: list[float], tolerance: float, patience: float) -> float:
+    """Months the US expects the TTC gap to take to close to within ``tolerance``: the gap over
+    the rate at which it closes, learnt from the rounds so far with a prior worth ``patience``
+    months that the first gap closes in ``patience`` months. Infinite when there is no gap to
+    learn from."""
+    if not gap_history:
         return math.inf
-    return max(0.0, gap_history[-1] - tolerance) / rate if rate > 1e-9 else math.inf
+    first, now, rounds = gap_history[0], gap_history[-1], len(gap_history) - 1
+    rate = (first + max(0.0, first - now)) / (max(patience, 1e-9) + rounds)
+    if rate <= 1e-12:
+        return math.inf if now > tolerance else 0.0
+    return max(0.0, now - tolerance) / rate
 
 
 def value_of_control(
@@ -52,23 +73,52 @@ def value_of_control(
     return level * (threat * (1.0 - availability) * coverage - exposure)
 
 
-def margin_of_acting_alone(
+def channel_values(
     ideal: float,
     ask: float,
     threat: float,
     exposure: float,
-    own_supply: float,
-    reach: float,
-    allied_coverage: float,
     availability: float,
-    months: float,
+    us_supply: float,
+    member_supply: float,
+    allied_supply: float,
+    reach: float,
+    us_lag: float,
+    wait_months: float,
+    coalition_supply: float,
+    coalition_lag: float,
     discount: float,
-) -> float:
-    """The value of acting alone at the ideal now, less that of waiting ``months`` for a deal
-    at the ask. ``own_supply`` is the US share of Western supply, ``allied_coverage`` the
-    share of the allies' supply already controlled."""
-    allied = reach + (1 - reach) * allied_coverage
-    alone = value_of_control(ideal, threat, exposure, own_supply + (1 - own_supply) * allied, availability)
-    deal = value_of_control(ask, threat, exposure, 1.0, availability)
-    wait = discount**months * deal if math.isfinite(months) else 0.0
-    return alone - wait
+    minilateral_cost: float,
+    unilateral_cost: float,
+) -> dict[str, float]:
+    """The value of each channel (``minilateral`` is absent when no key supplier would join).
+    Supplies are shares of the track's Western supply (US + adopters = 1)."""
+
+    def later(value: float, months: float) -> float:
+        return discount**months * value if math.isfinite(months) else 0.0
+
+    out = {
+        "wait": later(
+            value_of_control(ask, threat, exposure, us_supply + member_supply, availability), wait_months
+        ),
+        "unilateral": later(
+            value_of_control(ideal, threat, exposure, us_supply + reach * allied_supply, availability), us_lag
+        )
+        - unilateral_cost * reach * allied_supply,
+    }
+    if coalition_supply > 0:
+        covered = us_supply + coalition_supply + reach * (allied_supply - coalition_supply)
+        out["minilateral"] = (
+            later(
+                value_of_control(ideal, threat, exposure, covered, availability), max(us_lag, coalition_lag)
+            )
+            - minilateral_cost * coalition_supply
+        )
+    return out
+
+
+def choose(values: dict[str, float], threshold: float) -> str:
+    """The channel the US takes: the better of acting (minilateral or unilateral) when it beats
+    waiting by more than ``threshold``, else ``wait``. Ties go to the minilateral."""
+    acting = max(("minilateral", "unilateral"), key=lambda c: values.get(c, -math.inf))
+    return acting if values[acting] - values["wait"] > threshold else "wait"

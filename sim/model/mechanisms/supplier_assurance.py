@@ -1,5 +1,5 @@
-"""Mechanism 6, ``supplier_assurance`` (interim form): US pressure on key suppliers; national
-alignment on the ``national`` and ``art10`` routes and allies' rules.
+"""Mechanism 6, ``supplier_assurance``: key suppliers' assurance problem; US pressure on them;
+national alignment on the ``national`` and ``art10`` routes and allies' rules.
 
 On each hard track the US spends part of the track's share of its leverage directly on the key
 suppliers (adopters with at least ``key_supply`` of the track's Western supply), in
@@ -9,12 +9,16 @@ is in force, a key supplier whose measure falls short of the US level weighs mat
 security gain and relief from pressure, the exports it loses (less those the US rule catches
 anyway through its reach) and the exemption the US grants partners with similar controls,
 against its fear of countermeasures and the political cost of a national measure. It aligns
-when that margin exceeds its private threshold. Members use the ``national`` route (Art. 9),
-open when the track lists it and ``eu.national_controls`` holds; allies' national rules are
-always open. On a track with ``art10``, once a member's national list is in force any member
-may apply it (Art. 10) at ``art10_discount`` of the national cost. The conditional choice
-between key suppliers (each controls only if its rivals do) replaces this form in the next
-version.
+when that margin exceeds its private threshold. The key suppliers face an assurance problem:
+the exports a control costs are worth more when rivals keep selling (backfill: the cost grows
+by ``w_backfill`` times the share of rivals' supply left uncontrolled), so each prefers to
+control only if the others do. They decide together: the group that aligns is the largest in
+which every member's margin, assuming all the others in the group control, beats its
+threshold (found by dropping the unwilling until the rest are willing); one's move changes
+the others' payoff, and US pressure and exemptions can tip the group. Members use the
+``national`` route (Art. 9), open when the track lists it and ``eu.national_controls`` holds;
+allies' national rules are always open. On a track with ``art10``, once a member's national list is in force any member
+may apply it (Art. 10) at ``art10_discount`` of the national cost.
 
 Switched off (``mechanisms.supplier_assurance = false``): the US presses no supplier outside
 the TTC and no member or ally adopts a national measure.
@@ -23,7 +27,7 @@ Parameters: ``us.pressure`` (shared), ``tracks.<id>.us.reach``, ``.us.exemption`
 ``eu.national_controls``, ``tracks.<id>.members.*`` and ``.allies.*`` (``lag``,
 ``us_dependence``, ``exposure``, ``retaliation_fear``, ``threat``), ``ttc.tolerance``.
 Constants: ``key_supply``, ``bilateral_share``, ``pressure_decay``, ``national_cost``,
-``art10_discount``, and the preference weights.
+``art10_discount``, ``w_backfill``, and the preference weights.
 
 Facts: the US pressed NL, DE, JP and KR in 2023-24 [44]; the exemption for partners with
 similar controls in the Feb 2022 Russia rule [7]; the Dutch rule was drafted
@@ -42,6 +46,31 @@ def accumulate(pressure: np.ndarray, pressure_in: np.ndarray, decay: float) -> n
     return pressure * (1.0 - decay) + pressure_in * (1.0 - pressure)
 
 
+def uncontrolled_rivals(
+    supply: np.ndarray, us_supply: float, controls: np.ndarray, us_controls: bool
+) -> np.ndarray:
+    """For each adopter, the share of its rivals' Western supply (the other adopters' and the
+    US's) that no control covers."""
+    open_supply = float(supply @ ~controls) + (0.0 if us_controls else us_supply)
+    own_open = np.where(controls, 0.0, supply)
+    rivals = np.maximum(supply.sum() + us_supply - supply, 1e-12)
+    return (open_supply - own_open) / rivals
+
+
+def coalition(margin_if_all_others_control, candidates: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
+    """The largest group of ``candidates`` in which each member's margin, given that all the
+    others in the group control, beats its threshold: start from all of them and drop the
+    unwilling until the rest are willing. ``margin_if_all_others_control(group)`` returns the
+    margins of ``group``'s members."""
+    group = np.asarray(candidates, dtype=int)
+    while len(group):
+        willing = margin_if_all_others_control(group) > thresholds[group]
+        if willing.all():
+            break
+        group = group[willing]
+    return group
+
+
 def alignment_margin(
     us_level: float,
     reach: float,
@@ -55,13 +84,15 @@ def alignment_margin(
     w_exposure: float,
     w_fear: float,
     w_pressure: float,
+    backfill: np.ndarray | float = 0.0,
 ) -> np.ndarray:
     """Value of matching the US level nationally, less the value of not, for each candidate.
 
     Aligning brings the security gain and relief from US pressure; the US rule in force
     already catches ``reach`` of the candidate's exports, so aligning costs only the rest and
     earns the exemption granted to partners with similar controls [7][51]. ``cost`` is the
-    political cost of the measure (national, or discounted under Art. 10)."""
+    political cost of the measure (national, or discounted under Art. 10); ``backfill`` scales
+    the exports lost up by the sales rivals who keep selling would take."""
     gain = us_level * (threat + w_pressure * us_dependence * pressure) + reach * exemption * exposure
-    loss = us_level * (w_exposure * exposure * (1.0 - reach) + w_fear * fear)
+    loss = us_level * (w_exposure * exposure * (1.0 - reach) * (1.0 + backfill) + w_fear * fear)
     return gain - loss - cost
