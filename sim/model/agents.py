@@ -55,7 +55,8 @@ class UnitedStates(mesa.Agent):
         ask = ideal * (1.0 - tr.concession_made)
         talks = tr.hard_open and m.on["bargaining"]
         wait = (
-            channel_choice.months_to_deal(tr.gap_history, m.ttc.tolerance, tr.us.patience) + tr.route_delay
+            channel_choice.months_to_deal(tr.gap_history, m.ttc.tolerance, tr.us.patience, m.ttc.window)
+            + tr.route_delay
             if talks
             else float("inf")
         )

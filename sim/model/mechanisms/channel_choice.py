@@ -6,15 +6,16 @@ what it costs:
 
 * **wait** for the TTC talks: a control at its current ask over the US's and the members'
   supply, on the track's fastest open EU route, once the gap has closed. The months it expects
-  that to take come from the talks so far, with a prior that the gap closes within
-  ``us.patience`` months worth as much as ``us.patience`` months of evidence: a patient US
+  that to take come from the talks so far, starting from the prior that talks close the gap
+  within ``ttc.window`` months, a prior worth ``us.patience`` months of rounds: a patient US
   keeps hoping longer, a stalled round wears its hope down month by month. (With bargaining
   switched off, or talks closed, waiting is worth nothing.)
 * **minilateral**: its rule at its ideal plus conditional commitments from the key suppliers
   (adopters with at least ``key_supply`` of the track's Western supply): the largest group of
   them for whom controlling is worth it if all the others in the group control too (see
-  :mod:`~sim.model.mechanisms.supplier_assurance`), each after its own lag; it costs
-  ``minilateral_cost`` per unit of the supply it asks to move (pressure and exemptions spent).
+  :mod:`~sim.model.mechanisms.supplier_assurance`). Their measures add, after their lags, the
+  supply the US's reach does not catch; the US exempts them from its reach, and spends
+  ``minilateral_cost`` per unit of their supply (pressure and exemptions).
 * **unilateral**: its rule at its ideal, reaching ``reach`` of the allies' supply through
   foreign-direct-product and de-minimis rules, after ``us.lag``; imposing that reach on allies
   costs standing, ``unilateral_cost`` per unit of allied supply reached.
@@ -51,15 +52,17 @@ def thresholds(rng: np.random.Generator, size: int, decision_sd: float) -> np.nd
     return rng.normal(0.0, decision_sd, size)
 
 
-def months_to_deal(gap_history: list[float], tolerance: float, patience: float) -> float:
+def months_to_deal(gap_history: list[float], tolerance: float, patience: float, window: float) -> float:
     """Months the US expects the TTC gap to take to close to within ``tolerance``: the gap over
-    the rate at which it closes, learnt from the rounds so far with a prior worth ``patience``
-    months that the first gap closes in ``patience`` months. Infinite when there is no gap to
-    learn from."""
+    the rate at which it closes, learnt from the rounds so far. The US starts from the prior
+    that talks close the first gap within ``window`` months, and that prior weighs as much as
+    ``patience`` months of rounds: a stalled round wears the expected rate down, less so for a
+    patient US. Infinite when there is no gap to learn from."""
     if not gap_history:
         return math.inf
     first, now, rounds = gap_history[0], gap_history[-1], len(gap_history) - 1
-    rate = (first + max(0.0, first - now)) / (max(patience, 1e-9) + rounds)
+    prior = first / max(window, 1.0) * patience
+    rate = (prior + max(0.0, first - now)) / (max(patience, 1e-9) + rounds)
     if rate <= 1e-12:
         return math.inf if now > tolerance else 0.0
     return max(0.0, now - tolerance) / rate
@@ -97,21 +100,25 @@ def channel_values(
     def later(value: float, months: float) -> float:
         return discount**months * value if math.isfinite(months) else 0.0
 
+    alone = later(
+        value_of_control(ideal, threat, exposure, us_supply + reach * allied_supply, availability), us_lag
+    )
     out = {
         "wait": later(
             value_of_control(ask, threat, exposure, us_supply + member_supply, availability), wait_months
         ),
-        "unilateral": later(
-            value_of_control(ideal, threat, exposure, us_supply + reach * allied_supply, availability), us_lag
-        )
-        - unilateral_cost * reach * allied_supply,
+        "unilateral": alone - unilateral_cost * reach * allied_supply,
     }
     if coalition_supply > 0:
-        covered = us_supply + coalition_supply + reach * (allied_supply - coalition_supply)
+        # the partners' own measures add the supply the US's reach does not catch, once in force;
+        # the US exempts them from its reach, so it spends no standing on them
+        joined = later(
+            ideal * threat * (1.0 - availability) * (1.0 - reach) * coalition_supply, coalition_lag
+        )
         out["minilateral"] = (
-            later(
-                value_of_control(ideal, threat, exposure, covered, availability), max(us_lag, coalition_lag)
-            )
+            alone
+            + joined
+            - unilateral_cost * reach * (allied_supply - coalition_supply)
             - minilateral_cost * coalition_supply
         )
     return out
