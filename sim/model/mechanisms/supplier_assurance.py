@@ -17,8 +17,8 @@ which every member's margin, assuming all the others in the group control, beats
 threshold (found by dropping the unwilling until the rest are willing); one's move changes
 the others' payoff, and US pressure and exemptions can tip the group. Members use the
 ``national`` route (Art. 9), open when the track lists it and ``eu.national_controls`` holds;
-allies' national rules are always open. On a track with ``art10``, once a member's national list is in force any member
-may apply it (Art. 10) at ``art10_discount`` of the national cost.
+allies' national rules are always open. On a track with ``art10``, once a member's national
+list is in force any member may apply it (Art. 10) at ``art10_discount`` of the national cost.
 
 Switched off (``mechanisms.supplier_assurance = false``): the US presses no supplier outside
 the TTC and no member or ally adopts a national measure.
