@@ -85,7 +85,10 @@ SWITCH_EFFECT = {
     ),
     "agenda": lambda on, off: on != off,
     "ratchet": lambda on, off: on == off,  # inactive until its mechanism arrives
-    "regime_cascade": lambda on, off: on == off,  # inactive until its mechanism arrives
+    "regime_cascade": lambda on, off: (
+        all(r["emerging_tech.national_months"] == "" for r in off)
+        and any("ES" in r["emerging_tech.national_adopters"] for r in on)
+    ),
 }
 
 

@@ -366,7 +366,7 @@ class TTCModel(mesa.Model):
         ag.deliver(soft, hard)
         if soft and self.record:
             self.log("", "TTC", "soft", f"{soft} soft AI-governance deliverable(s)")
-        ag.reinforce(progress, soft, c["soft_reward"])
+        ag.reinforce(progress, self.productivity * w, c["soft_reward"])
         if t in self.ministerial:
             ag.ministerial(self.ministerial[t])
         if t >= self.months - 1:
