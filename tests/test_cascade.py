@@ -75,6 +75,7 @@ def test_published_lists_are_applied_only_after_the_publication_lag(joint):
 
 def test_peers_lists_make_a_national_list_cheaper(joint):
     """Full peer relief makes Art. 10 applications at least as frequent as none."""
+
     def art10(relief):
         sc = joint.with_overrides([f"constants.peer_relief={relief}"])
         return sum(len(listed(m, T, "art10")) for m in runs(sc, 12))
