@@ -136,7 +136,9 @@ def null_row(scenario: Any, seed: int) -> dict[str, Any]:
         "autonomous": float(values["eu.autonomous_lag"]),
     }
     hard = [t for t in scenario.tracks if t.kind == "hard"]
-    state = {t.id: {"us": None, "eu": None, "national": np.full(len(iso), -1)} for t in hard}
+    state: dict[str, dict[str, Any]] = {
+        t.id: {"us": None, "eu": None, "national": np.full(len(iso), -1)} for t in hard
+    }
     for t in checks:
         for path, delta in shock_months.get(t, ()):
             _shocked(scenario, values, path, delta)
