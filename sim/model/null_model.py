@@ -179,14 +179,16 @@ def null_row(scenario: Any, seed: int) -> dict[str, Any]:
         us_month = st["us"] if st["us"] is not None and st["us"] < months else None
         eu = st["eu"] if st["eu"] is not None and st["eu"][1] < months else None
         channel = "ttc" if eu is not None and eu[2] else "unilateral" if us_month is not None else "none"
-        both = max(us_month, eu[1]) if channel == "ttc" and us_month is not None and eu is not None else None
-        coordinated = both is not None and abs(us_month - eu[1]) <= window  # type: ignore[operator]
+        both: int | None = None
+        if channel == "ttc" and us_month is not None and eu is not None and abs(us_month - eu[1]) <= window:
+            both = max(us_month, eu[1])
+        coordinated = both is not None
         nat = st["national"]
         order = sorted((i for i in range(len(iso)) if 0 <= nat[i] < months), key=lambda i: (int(nat[i]), i))
         row.update(
             {
                 f"{spec.id}.coordinated": coordinated,
-                f"{spec.id}.month_coordinated": both if coordinated else None,
+                f"{spec.id}.month_coordinated": both,
                 f"{spec.id}.channel": channel,
                 f"{spec.id}.us_rule_months": "" if us_month is None else str(us_month),
                 f"{spec.id}.eu_route": eu[0] if eu else "",
