@@ -76,8 +76,9 @@ SWITCH_EFFECT = {
         and any("unilateral" in r["china_sme.channels"] for r in on)
     ),
     "supplier_assurance": lambda on, off: (
-        all(r[f"{t}.national_months"] == "" for r in off for t in HARD)
-        and any(r["russia_dual_use.national_months"] for r in on)
+        # national lists after a regime veto are the cascade's (emerging tech, Russia)
+        all(r[f"{t}.national_months"] == "" for r in off for t in ("china_ai_chips", "china_sme"))
+        and any(r["china_sme.national_months"] for r in on)
     ),
     "countermeasures": lambda on, off: (
         all(r[f"{t}.countermeasure_months"] == "" for r in off for t in HARD)
@@ -85,7 +86,10 @@ SWITCH_EFFECT = {
     ),
     "agenda": lambda on, off: on != off,
     "ratchet": lambda on, off: on == off,  # inactive until its mechanism arrives
-    "regime_cascade": lambda on, off: on == off,  # inactive until its mechanism arrives
+    "regime_cascade": lambda on, off: (
+        all(r["emerging_tech.national_months"] == "" for r in off)
+        and any("ES" in r["emerging_tech.national_adopters"] for r in on)
+    ),
 }
 
 

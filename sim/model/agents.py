@@ -22,6 +22,7 @@ from sim.model.mechanisms import (
     countermeasures,
     eu_routes,
     preferences,
+    regime_cascade,
     supplier_assurance,
 )
 from sim.model.state import Adoption
@@ -118,7 +119,6 @@ class Commission(mesa.Agent):
         super().__init__(model)
         self.params = params
 
-
     def negotiate(self, k: int, tr: TrackState, w: float, leverage: float, pressure_in: np.ndarray) -> float:
         """``eu_routes`` and ``bargaining`` on track ``tr`` (the ``k``-th): the Commission tables
         its best measure on the track's EU routes; the round agrees (both sides' adoptions are
@@ -213,7 +213,6 @@ class Adopters(mesa.Agent):
         self.n_members = len(members)
         self.index = {c: i for i, c in enumerate(self.iso)}
         self.population = population
-
 
     def open_to_national(self, tr: TrackState) -> np.ndarray:
         """Which adopters may still decide a national measure on ``tr``: those without one, and
@@ -321,6 +320,65 @@ class Adopters(mesa.Agent):
                 f"in force after {due - m.t} months",
             )
 
+    # ------------------------------------------------------------------ regime_cascade
+    def coming(self, tr: TrackState) -> np.ndarray:
+        """Each adopter's level in force or already agreed: a member counts an EU-level measure
+        agreed in the TTC (unless derogated) before it comes into force."""
+        coming = tr.effective.copy()
+        if tr.deal_month is not None and tr.eu_month is None:
+            eu = np.where(tr.eu_derogated, 0.0, tr.deal_level)
+            coming[: tr.n_members] = np.maximum(coming[: tr.n_members], eu)
+        return coming
+
+    def list_after_veto(self, tr: TrackState) -> None:
+        """``regime_cascade``: on a track stalled in the regime, members and allies that want the
+        control weigh listing it nationally at their ideal (Art. 9; allies' own rules); other
+        members weigh applying the strictest list the Commission has published (Art. 10)."""
+        m = self.model
+        c, nm, t = m.c, tr.n_members, m.t
+        open_now = tr.national_decided < 0
+        national = "national" in tr.routes and m.eu.national_controls
+        listed = tr.national_month[:nm] >= 0
+        share = float(tr.supply_eu[listed].sum())
+        cost = regime_cascade.listing_cost(c["national_cost"], c["peer_relief"], share)
+        wants = regime_cascade.wanting(tr.ideals, self.coming(tr), m.ttc.min_stringency, m.ttc.tolerance)
+        can9 = open_now & wants
+        if not national:
+            can9[:nm] = False
+        for i in np.flatnonzero(can9):
+            level = float(tr.ideals[i])
+            if float(regime_cascade.value_of_listing(level, tr.net[i])) - cost > tr.thresholds[i]:
+                self._list(tr, int(i), level, "national" if i < nm else "national rule")
+        if not ("art10" in tr.routes and m.eu.national_controls):
+            return
+        published = listed & (tr.national_month[:nm] + c["publication_lag"] <= t)
+        if not published.any():
+            return
+        level = float(tr.national_level[:nm][published].max())
+        cost10 = cost * c["art10_discount"]
+        cand = np.flatnonzero(
+            (tr.national_decided[:nm] < 0) & (self.coming(tr)[:nm] < level - m.ttc.tolerance)
+        )
+        value = regime_cascade.value_of_listing(level, tr.net[cand]) - cost10
+        for i, v in zip(cand, value, strict=True):
+            if v > tr.thresholds[i]:
+                self._list(tr, int(i), level, "art10")
+
+    def _list(self, tr: TrackState, i: int, level: float, route: str) -> None:
+        """Adopter ``i`` decides a national measure at ``level``, in force after its lag."""
+        m = self.model
+        tr.national_decided[i] = m.t
+        due = m.t + round(float(tr.params["lag"][i]))
+        code = self.iso[i]
+        Adoption(m, tr, code, level, route, index=i).schedule(due)
+        m.log(
+            tr.id,
+            code,
+            "decision",
+            f"lists nationally ({route}) at {level:.2f} after the regime's veto, "
+            f"in force after {due - m.t} months",
+        )
+
 
 class Target(mesa.Agent):
     """A state controls aim at; it may answer a new measure on any track aimed at it."""
@@ -329,7 +387,6 @@ class Target(mesa.Agent):
         super().__init__(model)
         self.iso = iso
         self.retaliation = retaliation
-
 
     def answer(self, tr: TrackState, adopter: str) -> None:
         """``countermeasures``: whether to answer ``adopter``'s new measure on ``tr``; an answer

@@ -43,6 +43,7 @@ from sim.model.mechanisms import (
     channel_choice,
     perception,
     preferences,
+    regime_cascade,
     shocks,
     supplier_assurance,
 )
@@ -122,6 +123,13 @@ class TTCModel(mesa.Model):
             iso: Target(self, iso, float(values[f"targets.{iso}.retaliation"])) for iso in scenario.targets
         }
         self.regime_members = data.regime_members()
+        # regime_cascade: who takes part in the regimes, their plenary, and the tracks stalled
+        self.regime_participants = np.array(
+            [any(c in r.participants for r in data.regimes()) for c in self.adopters.iso]
+        )
+        self.plenary = f"-{regime_cascade.plenary_month():02d}"
+        self.stalled: dict[str, int] = {}
+        """Hard tracks whose regime update was vetoed, with the month of the veto."""
         self.months = scenario.months
 
         n = len(self.adopters.iso)
@@ -315,6 +323,30 @@ class TTCModel(mesa.Model):
             self.us.press_key_suppliers(tr, w, leverage, pressure_in)
             self.adopters.weigh_national_measures(tr)
         tr.pressure = supplier_assurance.accumulate(tr.pressure, pressure_in, c["pressure_decay"])
+        if on["regime_cascade"]:
+            self._regime_cascade(tr)
+
+    def _regime_cascade(self, tr: TrackState) -> None:
+        """``regime_cascade``: at the regimes' plenary an update the US or a participant wants is
+        put on ``tr``; a veto stalls the track, and while it is stalled members and allies
+        weigh national lists (Art. 9) and members published ones (Art. 10)."""
+        if (
+            tr.id not in self.stalled
+            and "annex" in tr.routes
+            and self.inputs.calendar(self.t).endswith(self.plenary)
+        ):
+            wants = regime_cascade.wanting(
+                tr.ideals, self.adopters.coming(tr), self.ttc.min_stringency, self.ttc.tolerance
+            )
+            if regime_cascade.wants_update(
+                self.us_ideal(tr), tr.us_level, wants, self.regime_participants, self.ttc.min_stringency
+            ) and data.regime_vetoed(tr.target, self.inputs.calendar(self.t)):
+                self.stalled[tr.id] = self.t
+                self.log(
+                    tr.id, "regime", "veto", "the plenary's update is vetoed; the track stalls in the regime"
+                )
+        if tr.id in self.stalled:
+            self.adopters.list_after_veto(tr)
 
     def close_month(self) -> None:
         """Step 5: coordination, deliverables and attention, the ministerial, the record."""
@@ -334,7 +366,7 @@ class TTCModel(mesa.Model):
         ag.deliver(soft, hard)
         if soft and self.record:
             self.log("", "TTC", "soft", f"{soft} soft AI-governance deliverable(s)")
-        ag.reinforce(progress, soft, c["soft_reward"])
+        ag.reinforce(progress, self.productivity * w, c["soft_reward"])
         if t in self.ministerial:
             ag.ministerial(self.ministerial[t])
         if t >= self.months - 1:

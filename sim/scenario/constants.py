@@ -182,6 +182,24 @@ CONSTANTS: dict[str, Constant] = {
         "how far exports lost to a control grow with the share of rivals' supply left"
         " uncontrolled (assumption: NL and JP each moved only with the other [20][85])",
     ),
+    # regime_cascade
+    "publication_lag": Constant(
+        6.0,
+        0.0,
+        24.0,
+        "regime_cascade",
+        "months from a member's national list coming into force to the Commission publishing it,"
+        " after which other members may apply it (Art. 10) [113] (assumption: none published by"
+        " the cut-off)",
+    ),
+    "peer_relief": Constant(
+        0.5,
+        0.0,
+        1.0,
+        "regime_cascade",
+        "how far peers' national lists, by their share of the EU's supply on the track, lower the"
+        " political cost of one's own after a regime veto",
+    ),
 }
 """Every structural constant, by the name of its path ``constants.<name>``."""
 

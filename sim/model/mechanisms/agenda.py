@@ -1,15 +1,20 @@
 """Mechanism 9, ``agenda``: the TTC's attention over its tracks, and its deliverables.
 
-Attention follows reinforcement with forgetting (Erev-Roth style) over the hard tracks and the
-soft track: a hard track is reinforced by a deal (``deal_reward``), by a coordinated measure
-in force (``maintenance_reward`` x its level) and by the gap closing in a round
-(``progress_reward`` per unit); the soft track by its deliverables (``soft_reward`` each).
-Each track's share of attention is its reinforcement over the total. Deliverables are counted
-as they happen: hard ones are deals and enforcement coordination on coordinated tracks
-(Poisson, ``enforcement_rate`` x the track's attention x the month's weight); soft ones are
-Poisson with mean ``tracks.<soft>.productivity`` x soft attention x weight, so with
-productivity 0 there is no soft output. Each ministerial's soft share is the soft part of the
-output since the previous one.
+Attention goes where the expected marginal progress is highest. The TTC learns each track's
+return on its time by reinforcement with forgetting (Erev-Roth style): a hard track is
+reinforced by a deal (``deal_reward``), by a coordinated measure in force
+(``maintenance_reward`` x its level) and by the gap closing in a round (``progress_reward``
+per unit); the soft track by the output one more unit of attention is expected to bring, its
+own productivity (``soft_reward`` x ``tracks.<soft>.productivity`` x the month's weight), not
+the month's draw, so a salience shock to the productivity (generative AI, Nov 2022 [115])
+moves attention at once. Each track's share of attention is its reinforcement over the total:
+the shares move toward the tracks whose time pays most. Deliverables are counted as they
+happen: hard ones are deals and enforcement coordination on coordinated tracks (Poisson,
+``enforcement_rate`` x the track's attention x the month's weight); soft ones are Poisson with
+mean ``tracks.<soft>.productivity`` x soft attention x weight, so with productivity 0 there is
+no soft output and the soft track's attention decays. Each ministerial's soft share is the
+soft part of the output since the previous one: a result of attention and productivity, not
+an input.
 
 Switched off (``mechanisms.agenda = false``): attention does not move: every track keeps its
 starting share (``commission.agenda`` split evenly over the hard tracks, the rest soft);
@@ -76,11 +81,13 @@ class Agenda:
         self.soft_share_by_ministerial.append((label, soft / (soft + hard) if soft + hard else 0.0))
         self.since = [0, 0]
 
-    def reinforce(self, progress: np.ndarray, soft: int, soft_reward: float) -> None:
-        """Forget part of past reinforcement, add this month's, and move attention."""
+    def reinforce(self, progress: np.ndarray, soft_expected: float, soft_reward: float) -> None:
+        """Forget part of past reinforcement, add this month's (the hard tracks' ``progress``;
+        for the soft track its expected output per unit of attention, ``soft_expected``), and
+        move attention."""
         if not self.moves:
             return
         keep = 1.0 - self.forgetting
         self.q_hard = keep * self.q_hard + progress
-        self.q_soft = keep * self.q_soft + soft_reward * soft
+        self.q_soft = keep * self.q_soft + soft_reward * soft_expected
         self._shares()
