@@ -35,7 +35,7 @@ import pyarrow.parquet as pq
 
 from sim.scenario import ScenarioError
 
-from .designs import OUTCOME_COLUMNS, Design, arrow_type
+from .designs import Design, arrow_type, is_outcome_column
 from .manifest import manifest_path, read_manifest
 
 RESULT_FORMATS = (".parquet", ".csv")
@@ -320,7 +320,7 @@ def read_table(path: str | Path) -> pa.Table:
         return pq.read_table(path)
     with path.open(newline="", encoding="utf-8") as f:
         names = next(csv.reader(f), [])
-    types = {c: arrow_type(c) if c in OUTCOME_COLUMNS else pa.string() for c in names}
+    types = {c: arrow_type(c) if is_outcome_column(c) else pa.string() for c in names}
     table = pacsv.read_csv(
         path,
         convert_options=pacsv.ConvertOptions(
@@ -328,7 +328,7 @@ def read_table(path: str | Path) -> pa.Table:
         ),
     )
     for k, name in enumerate(table.column_names):
-        if name not in OUTCOME_COLUMNS:
+        if not is_outcome_column(name):
             table = table.set_column(k, name, _narrowed(table.column(k)))
     return table
 
