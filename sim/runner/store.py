@@ -239,7 +239,9 @@ def _assemble(parts: list[Path], dest: Path, metadata: dict[bytes, bytes] | None
     memory at a time, through a temporary file; return the run hash of the rows (only when
     no ``metadata`` is given: trajectories carry the hash of their results instead)."""
     tmp = dest.with_name(dest.name + ".tmp")
-    schema = pq.read_schema(parts[0])
+    # results parts share the design's schema; trajectories of scenarios with different
+    # tracks have different columns: the file has their union, null where a run has none
+    schema = pa.unify_schemas([pq.read_schema(p) for p in parts], promote_options="permissive")
     if metadata:
         schema = schema.with_metadata({**(schema.metadata or {}), **metadata})
     digest = hashlib.sha256()
@@ -249,7 +251,7 @@ def _assemble(parts: list[Path], dest: Path, metadata: dict[bytes, bytes] | None
     try:
         with writer:
             for k, p in enumerate(parts):
-                table = pq.read_table(p).cast(schema)
+                table = _conformed(pq.read_table(p), schema)
                 writer.write_table(table)
                 if not metadata:
                     digest.update(_as_csv(table, header=k == 0))
@@ -257,6 +259,15 @@ def _assemble(parts: list[Path], dest: Path, metadata: dict[bytes, bytes] | None
     finally:
         tmp.unlink(missing_ok=True)
     return digest.hexdigest()
+
+
+def _conformed(table: pa.Table, schema: pa.Schema) -> pa.Table:
+    """``table`` with the columns of ``schema`` in its order and types, null where it has none."""
+    columns = [
+        table.column(f.name) if f.name in table.column_names else pa.nulls(len(table), f.type)
+        for f in schema
+    ]
+    return pa.Table.from_arrays(columns, schema=schema.remove_metadata()).cast(schema)
 
 
 def _as_csv(table: pa.Table, header: bool = True) -> pa.Buffer:
