@@ -520,7 +520,7 @@ def test_csv_output_reads_back_like_parquet(tmp_path, ttcsim):
     r = ttcsim(*base, "--out", str(tmp_path / "r.csv"), "--trajectories")
     assert r.returncode == 0, r.stderr
     with open(tmp_path / "r.csv", newline="") as f:
-        assert next(csv.reader(f))[:5] == ["scenario", "point", "run", "seed", "coordinated"]
+        assert next(csv.reader(f))[:5] == ["scenario", "point", "run", "seed", "china_sme.coordinated"]
     assert json.loads(manifest_path(tmp_path / "r.csv").read_text())["results"] == "r.csv"
     parquet = tmp_path.parent / "r.parquet"
     pd.testing.assert_frame_equal(read_results([tmp_path / "r.csv"]), read_results([parquet]))

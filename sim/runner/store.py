@@ -264,8 +264,7 @@ def _assemble(parts: list[Path], dest: Path, metadata: dict[bytes, bytes] | None
 def _conformed(table: pa.Table, schema: pa.Schema) -> pa.Table:
     """``table`` with the columns of ``schema`` in its order and types, null where it has none."""
     columns = [
-        table.column(f.name) if f.name in table.column_names else pa.nulls(len(table), f.type)
-        for f in schema
+        table.column(f.name) if f.name in table.column_names else pa.nulls(len(table), f.type) for f in schema
     ]
     return pa.Table.from_arrays(columns, schema=schema.remove_metadata()).cast(schema)
 
