@@ -22,7 +22,11 @@ assurance, the Spanish list the regime cascade, the soft turn the agenda's soft 
 @pytest.fixture(scope="module")
 def batches(russia, china):
     joint = load_scenario(ROOT / "scenarios" / "ttc_2021_2025.toml")
-    return {"ttc_2021_2025": batch(joint, 200), "russia_2022": batch(russia, 100), "china_2022": batch(china, 100)}
+    return {
+        "ttc_2021_2025": batch(joint, 200),
+        "russia_2022": batch(russia, 100),
+        "china_2022": batch(china, 100),
+    }
 
 
 def test_every_fact_is_evaluated_and_the_failing_ones_are_the_known_ones(batches):

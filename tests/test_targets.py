@@ -53,7 +53,9 @@ def test_an_unknown_outcome_field_is_refused_with_a_did_you_mean(tmp_path):
 
 def test_a_per_track_field_without_its_track_says_how_to_name_it(tmp_path):
     p = fact_file(tmp_path, field="coordinated")
-    with pytest.raises(ScenarioError, match="is a per-track field: name its track, e.g. china_sme.coordinated"):
+    with pytest.raises(
+        ScenarioError, match="is a per-track field: name its track, e.g. china_sme.coordinated"
+    ):
         load_facts(p)
 
 
