@@ -52,7 +52,7 @@ from typing import Any
 
 from sim.messages import show, suggest
 from sim.model.outcomes import OUTCOMES, OutcomeKind
-from sim.scenario import ScenarioError
+from sim.scenario import ScenarioError, member_table
 
 STATISTICS = ("share", "median", "mean")
 OPS = ("=", ">=", "<=", ">", "in", "gt_scenario", "gt_field")
@@ -185,10 +185,12 @@ def derived_kind(field: str, source: str, key: str) -> OutcomeKind | None:
     if not TRACK_ID.fullmatch(track):
         raise ScenarioError(source, key, f"{track!r} is not a track id (lower case, digits, underscores)")
     needs_actor = base in ("national", "lag")
-    if needs_actor and not (sep and ISO.fullmatch(arg)):
+    if needs_actor and not sep:
         raise ScenarioError(
             source, key, f"{field!r}: {base} needs an actor's ISO code, e.g. {track}.{base}:NL"
         )
+    if needs_actor and not ISO.fullmatch(arg):
+        raise ScenarioError(source, key, f"unknown member code {arg!r}{suggest(arg, member_table().iso)}")
     if not needs_actor and sep:
         raise ScenarioError(source, key, f"{field!r}: {base} takes no ':'")
     return TRACK_DERIVED[base]
