@@ -62,7 +62,8 @@ def test_a_per_track_field_without_its_track_says_how_to_name_it(tmp_path):
 @pytest.mark.parametrize(
     "field, problem",
     [
-        ("china_sme.national:nl", "national needs an actor's ISO code"),
+        ("china_sme.national:nl", "unknown member code 'nl' (did you mean 'NL'?)"),
+        ("china_sme.national", "national needs an actor's ISO code"),
         ("china_sme.delay:NL", "unknown derived field 'china_sme.delay'"),
         ("China.national:NL", "is not a track id"),
         ("china_sme.outcome_class", "a share needs a true/false or month field"),
