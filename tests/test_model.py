@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 import textwrap
 
 import mesa
@@ -105,6 +106,24 @@ def test_bounds_hold_for_any_parameters(params, seed, base):
     quantities = ("us_ask", "eu_offer", "gap", "attention", "us_stringency", "eu_stringency")
     cols = [f"{tr.id}.{q}" for tr in model.tracks for q in quantities] + ["soft_attention"]
     assert ((traj[cols] >= 0) & (traj[cols] <= 1 + 1e-12)).all().all()
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_a_tiny_us_ideal_overflows_nothing(seed):
+    """A US ideal just above zero (a subnormal float, as hypothesis found) is a real ideal: the
+    share of it each supplier's measure covers is at most 1, computed without overflow (here the
+    round agrees at once, the EU's measure of about 0.01 is in force and the US presses the key
+    suppliers that have not decided)."""
+    sc = load_scenario(RUSSIA, ["us.threat=1e-310", "us.exposure=0", "ttc.min_stringency=0"])
+    with np.errstate(all="raise"):
+        model = TTCModel(sc, rng=seed).run()
+    check_row(model.outcome(), sc)
+
+
+def test_event_texts_count_one_month_in_the_singular():
+    texts = [text for *_, text in TTCModel(load_scenario(TTC), rng=1).run().events]
+    assert any("in force after 1 month" in t for t in texts)  # Japan's Russia rule, seed 1
+    assert not [t for t in texts if re.search(r"\b1 months\b", t)]
 
 
 @settings(max_examples=30, deadline=None)

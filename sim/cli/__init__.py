@@ -88,9 +88,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     if not model.events:
         print("  (nothing happened)")
     print()
-    for track in model.tracks:
-        print(f"outcome of {track.id}")
-        prefix = f"{track.id}."
+    for state in model.tracks:
+        print(f"outcome of {state.id}")
+        prefix = f"{state.id}."
         for key, value in row.items():
             if key.startswith(prefix):
                 print(f"  {key.removeprefix(prefix):30} {_fmt(value)}")

@@ -62,7 +62,7 @@ class UnitedStates(mesa.Agent):
             else float("inf")
         )
         allied = float(tr.supply.sum())
-        covered = float(tr.supply @ np.minimum(1.0, tr.effective / ideal)) / allied if allied > 0 else 0.0
+        covered = float(tr.supply @ (np.minimum(ideal, tr.effective) / ideal)) / allied if allied > 0 else 0.0
         ask = ideal * (1.0 - tr.concession_made)
         margin = channel_choice.margin_of_acting_alone(
             ideal,
@@ -98,7 +98,8 @@ class UnitedStates(mesa.Agent):
         if leverage > 0 and pressed.any() and ideal > 0:
             coming = np.where(can, tr.effective, np.maximum(tr.effective, tr.us_level))
             allied = float(tr.supply.sum())
-            uncovered = 1.0 - float(tr.supply @ np.minimum(1.0, coming / ideal)) / allied
+            # min(ideal, x) / ideal is min(1, x / ideal) exactly, without overflow for a tiny ideal
+            uncovered = 1.0 - float(tr.supply @ (np.minimum(ideal, coming) / ideal)) / allied
             weights = np.where(pressed, tr.supply, 0.0)
             share = 1.0 if tr.unilateral else m.c["bilateral_share"]
             pressure_in += leverage * share * uncovered * w * weights / weights.sum()
@@ -275,7 +276,7 @@ class Adopters(mesa.Agent):
                     code,
                     "decision",
                     f"decides a national measure ({route_name}) at {level:.2f}, "
-                    f"in force after {due - m.t} months",
+                    f"in force after {due - m.t} month{'' if due - m.t == 1 else 's'}",
                 )
 
 
