@@ -16,7 +16,7 @@ from conftest import CHINA, ROOT, cli
 
 from sim import ScenarioError, load_scenario
 from sim.analysis.calibration import Runner, Target, calibrate, load_targets
-from sim.analysis.discovery import discover
+from sim.analysis.discovery import discover, outcome_mask
 from sim.analysis.history import Quantity, load_events, quantity, validate
 from sim.analysis.rows import simulate
 from sim.analysis.sensitivity import Ishigami, design, indices, parameter_ranges, run_sensitivity
@@ -207,6 +207,21 @@ def test_every_counterfactual_extends_a_shipped_scenario_and_changes_schema_path
     assert changed or cf.shocks != base.shocks, "a counterfactual must change something"
 
 
+def test_outcome_expressions_read_dotted_and_derived_per_track_fields():
+    runs = pd.DataFrame(
+        {
+            "china_sme.coordinated": [True, False, False],
+            "china_sme.us_rule_months": ["16", "10 20", ""],
+            "china_sme.national_months": ["NL:27", "JP:25", ""],
+        }
+    )
+    mask = outcome_mask(runs, "not china_sme.coordinated and china_sme.first_us_rule < 12")
+    assert mask.tolist() == [False, True, False]
+    assert outcome_mask(runs, "china_sme.national:NL <= 27").tolist() == [True, False, False]
+    with pytest.raises(ScenarioError, match="china_sme.nope"):
+        outcome_mask(runs, "china_sme.nope")
+
+
 def test_validation_reads_each_calibration_event_per_track_from_the_row():
     joint = load_scenario(ROOT / "scenarios" / "ttc_2021_2025.toml")
     ev = load_events()
@@ -276,7 +291,7 @@ def test_analysis_scripts_run_end_to_end(tmp_path):
     ]:
         assert (tmp_path / f).exists(), f
     text = (tmp_path / "validation.md").read_text()
-    assert "BIS advanced-computing/SME rule" in text and "pass" in text
+    assert "US advanced-computing and chip-equipment rule" in text and "pass" in text
     assert (tmp_path / "counterfactuals.md").read_text().count("**china_") >= 9
 
 

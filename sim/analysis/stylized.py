@@ -10,6 +10,7 @@ holds and writes the table.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -117,6 +118,38 @@ def column(df: pd.DataFrame, field: str, source: str = "field") -> pd.Series:
         if base == "lag":
             values = [v - _first(u) for v, u in zip(values, df[f"{track}.us_rule_months"], strict=True)]
     return pd.Series(values, index=df.index, dtype=float)
+
+
+FIELD_TOKEN = re.compile(r"(?<![\w.:`])[A-Za-z_]\w*(?:\.\w+)+(?::[A-Z]{2})?(?![\w.:`])")
+"""A dotted field name in an expression (``china_sme.coordinated``, ``china_sme.national:NL``)."""
+
+
+def expression(df: pd.DataFrame, expr: str, source: str = "outcome") -> pd.Series:
+    """An expression over the outcome fields, one value per run (``china_sme.coordinated``,
+    ``china_sme.first_us_rule < 12 and not russia_dual_use.coordinated``). Dotted names, which
+    ``DataFrame.eval`` would read as attributes, are quoted in backticks; a derived field
+    (``<track>.national:XX``, ``<track>.first_us_rule``, ...) is computed first. A bad
+    expression is a :class:`ScenarioError` naming ``source``."""
+    frame = df
+    derived: dict[str, str] = {}
+
+    def quote(m: re.Match[str]) -> str:
+        name = m.group(0)
+        if name in frame.columns:
+            return f"`{name}`"
+        derived[name] = f"derived_{len(derived)}"
+        return f"`{derived[name]}`"
+
+    quoted = FIELD_TOKEN.sub(quote, expr)
+    if derived:
+        frame = df.assign(**{alias: column(df, name, source) for name, alias in derived.items()})
+    try:
+        out = frame.eval(quoted)
+    except Exception as e:  # pandas raises many kinds for a bad expression
+        raise ScenarioError(source, expr, f"cannot evaluate on the results ({e})") from None
+    if not isinstance(out, pd.Series) or len(out) != len(df):
+        raise ScenarioError(source, expr, "must give one value per run")
+    return out
 
 
 def share_of(col: pd.Series, by: float | None = None, among: tuple[str, ...] = ()) -> pd.Series:
