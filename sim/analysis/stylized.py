@@ -157,7 +157,7 @@ def share_of(col: pd.Series, by: float | None = None, among: tuple[str, ...] = (
     month field is not empty (and at most ``by``); a true/false field is true."""
     if among:
         return col.astype(str).isin(among)
-    if col.dtype == bool or col.dtype == object and col.dropna().map(type).eq(bool).all():
+    if col.dtype == bool or col.dtype == object and col.dropna().map(lambda v: isinstance(v, bool)).all():
         return col.fillna(False).astype(bool)
     months = pd.to_numeric(col, errors="coerce")
     return months.notna() & (months <= by) if by is not None else months.notna()
