@@ -140,3 +140,23 @@ def test_the_sensitivity_and_discovery_claims_match_their_reports():
     (cases,) = re.findall(r"\((\d+\.\d)%\) of them cases of interest", disc)
     assert round(float(cases)) == int(share)
     assert f"density {density}%" in disc.split("## Box 2")[0]
+
+
+def test_the_calibration_claims_match_the_joint_report():
+    report = (ROOT / "results" / "calibration" / "ttc_2021_2025.report.md").read_text(encoding="utf-8")
+    rows = {
+        cells[0]: cells[1:]
+        for line in report.splitlines()
+        if line.startswith("| ")
+        for cells in [[c.strip() for c in line.strip("|").split("|")]]
+    }
+    low, high = claim(r"the posterior puts US patience at (\S+) to (\S+) months")
+    prior, p05, median, p95, *_ = rows["`tracks.china_sme.us.patience`"]
+    assert (p05, p95) == (low, high)
+    (month,) = claim(r"comes at a median month (\d+) against the real month 16")
+    assert rows["China SME: first US rule (median month)"][2] == month
+    nl, jp = claim(r"in force by month 30 in only (\S+) of the runs and the Japanese in (\S+) \(")
+    assert rows["China SME: P(NL measure in force by month 30)"][2] == nl
+    assert rows["China SME: P(JP measure in force by month 30)"][2] == jp
+    claim(r"Spain's list is out of reach of every particle")
+    assert rows["Emerging tech: P(ES list by month 24)"][3] == "100%"
