@@ -10,6 +10,7 @@ holds and writes the table.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -119,12 +120,44 @@ def column(df: pd.DataFrame, field: str, source: str = "field") -> pd.Series:
     return pd.Series(values, index=df.index, dtype=float)
 
 
+FIELD_TOKEN = re.compile(r"(?<![\w.:`])[A-Za-z_]\w*(?:\.\w+)+(?::[A-Z]{2})?(?![\w.:`])")
+"""A dotted field name in an expression (``china_sme.coordinated``, ``china_sme.national:NL``)."""
+
+
+def expression(df: pd.DataFrame, expr: str, source: str = "outcome") -> pd.Series:
+    """An expression over the outcome fields, one value per run (``china_sme.coordinated``,
+    ``china_sme.first_us_rule < 12 and not russia_dual_use.coordinated``). Dotted names, which
+    ``DataFrame.eval`` would read as attributes, are quoted in backticks; a derived field
+    (``<track>.national:XX``, ``<track>.first_us_rule``, ...) is computed first. A bad
+    expression is a :class:`ScenarioError` naming ``source``."""
+    frame = df
+    derived: dict[str, str] = {}
+
+    def quote(m: re.Match[str]) -> str:
+        name = m.group(0)
+        if name in frame.columns:
+            return f"`{name}`"
+        derived[name] = f"derived_{len(derived)}"
+        return f"`{derived[name]}`"
+
+    quoted = FIELD_TOKEN.sub(quote, expr)
+    if derived:
+        frame = df.assign(**{alias: column(df, name, source) for name, alias in derived.items()})
+    try:
+        out = frame.eval(quoted)
+    except Exception as e:  # pandas raises many kinds for a bad expression
+        raise ScenarioError(source, expr, f"cannot evaluate on the results ({e})") from None
+    if not isinstance(out, pd.Series) or len(out) != len(df):
+        raise ScenarioError(source, expr, "must give one value per run")
+    return out
+
+
 def share_of(col: pd.Series, by: float | None = None, among: tuple[str, ...] = ()) -> pd.Series:
     """Per run, whether it counts for a share: a text field's value is one of ``among``; a
     month field is not empty (and at most ``by``); a true/false field is true."""
     if among:
         return col.astype(str).isin(among)
-    if col.dtype == bool or col.dtype == object and col.dropna().map(type).eq(bool).all():
+    if col.dtype == bool or col.dtype == object and col.dropna().map(lambda v: isinstance(v, bool)).all():
         return col.fillna(False).astype(bool)
     months = pd.to_numeric(col, errors="coerce")
     return months.notna() & (months <= by) if by is not None else months.notna()

@@ -19,7 +19,7 @@ from matplotlib.axes import Axes
 from matplotlib.backend_bases import FigureCanvasBase
 from matplotlib.figure import Figure
 
-from sim.analysis.stylized import column, load_facts, share_of
+from sim.analysis.stylized import column, expression, load_facts, share_of
 from sim.messages import suggest
 from sim.model.outcomes import OUTCOME_CLASSES
 from sim.scenario import ScenarioError
@@ -220,7 +220,7 @@ def heatmap(df: pd.DataFrame, ax: Axes, outcome: str, x: str, y: str) -> None:
                 f"the results also sweep {other} ({values} values), which each cell would average "
                 "over: map a batch that sweeps only x and y",
             )
-    hit = _evaluate(df, outcome)
+    hit = expression(df, outcome).fillna(False).astype(float)
     grid = hit.groupby([df[y], df[x]]).mean().unstack()
     im = ax.imshow(grid.to_numpy(dtype=float), origin="lower", aspect="auto", cmap="cividis", vmin=0, vmax=1)
     ax.set_xticks(range(len(grid.columns)), [f"{v:.3g}" if isinstance(v, float) else v for v in grid.columns])
@@ -234,14 +234,6 @@ def heatmap(df: pd.DataFrame, ax: Axes, outcome: str, x: str, y: str) -> None:
                 j, i, f"{v:.2f}", ha="center", va="center", fontsize=7, color="white" if v < 0.6 else "black"
             )
     ax.figure.colorbar(im, ax=ax, label="share of runs")
-
-
-def _evaluate(df: pd.DataFrame, expr: str) -> pd.Series:
-    try:
-        out = df.eval(expr)
-    except Exception as e:  # pandas raises many kinds for a bad expression
-        raise ScenarioError("outcome", expr, f"cannot evaluate on the results ({e})") from None
-    return out.fillna(False).astype(float)
 
 
 def track_timing(
