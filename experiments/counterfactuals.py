@@ -23,8 +23,9 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from sim import load_scenario
-from sim.analysis.rows import RUN_LEVEL, hard_tracks, simulate
 from sim.analysis.stylized import column, share_of
+from sim.model.outcomes import RUN_FIELDS
+from sim.runner import simulate
 
 ROOT = Path(__file__).resolve().parent.parent
 FOLDER = ROOT / "scenarios" / "counterfactuals"
@@ -49,7 +50,7 @@ def values(df: pd.DataFrame, metric: str, track: str) -> np.ndarray:
 
 def outcomes(df: pd.DataFrame, track: str) -> pd.DataFrame:
     """The track's and the run-level outcome fields as comparable text (missing as "-")."""
-    cols = [c for c in df.columns if c.startswith(f"{track}.") or c in RUN_LEVEL]
+    cols = [c for c in df.columns if c.startswith(f"{track}.") or c in RUN_FIELDS]
     return df[cols].astype(object).fillna("-").map(lambda v: f"{v:.6g}" if isinstance(v, float) else str(v))
 
 
@@ -89,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
         cf_sc = load_scenario(f)
         cf = simulate([cf_sc], args.runs, args.seed, workers=args.workers)
         base = baselines[base_file]
-        (track,) = hard_tracks(cf_sc)
+        (track,) = [t.id for t in cf_sc.tracks if t.kind == "hard"]
         changed = float((outcomes(cf, track) != outcomes(base, track)).any(axis=1).mean())
         for label in METRICS:
             b, c, d, h = paired(cf, base, label, track)

@@ -25,8 +25,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.analysis.rows import run_batch, simulate
 from sim.analysis.stylized import column, evaluate, share_of, table
+from sim.runner import run_batch, simulate
 from sim.runner.batch import read_results
 from sim.viz.plots import dual_track, tracks
 

@@ -27,8 +27,8 @@ from matplotlib.figure import Figure
 
 from sim import load_scenario
 from sim.analysis.history import Quantity, event_months, load_events, validate
-from sim.analysis.rows import simulate
 from sim.analysis.stylized import column, statistic
+from sim.runner import simulate
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIO = ROOT / "scenarios" / "ttc_2021_2025.toml"

@@ -18,10 +18,9 @@ from sim import ScenarioError, load_scenario
 from sim.analysis.calibration import Runner, Target, calibrate, load_targets
 from sim.analysis.discovery import discover, outcome_mask
 from sim.analysis.history import Quantity, load_events, quantity, validate
-from sim.analysis.rows import simulate
 from sim.analysis.sensitivity import Ishigami, design, indices, parameter_ranges, run_sensitivity
 from sim.analysis.stylized import statistic
-from sim.runner import Design, executors, run_design, store
+from sim.runner import Design, executors, run_design, simulate, store
 from sim.runner.manifest import manifest_path
 
 ISHIGAMI_S1 = np.array([0.3139, 0.4424, 0.0])

@@ -234,12 +234,12 @@ def test_plot_kinds_write_files(tmp_path):
     for kind, src, extra in [
         ("classes", out, []),
         ("timing", out, []),
-        ("fan", out, []),
+        ("fan", out, ["--track", "china_sme"]),
         ("dual_track", out, []),
         (
             "heatmap",
             sweep,
-            ["--x", "sweep.us.patience", "--y", "sweep.us.reach", "--outcome", "us_unilateral"],
+            ["--x", "sweep.us.patience", "--y", "sweep.us.reach", "--outcome", "china_sme.channel == 'unilateral'"],
         ),
     ]:
         png = tmp_path / f"{kind}.png"

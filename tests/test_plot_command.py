@@ -2,10 +2,7 @@
 that needs trajectories refuses without them, and unknown tracks, fields and member codes
 are messages (exit 2) with a "did you mean".
 
-The results have one column per ``<track>.<field>``; the fixture builds them with
-:mod:`sim.analysis.rows`, whose batches declare those columns (the runner's own batch does
-not yet, and cannot yet write trajectories for scenarios with different tracks in one file,
-so the two-scenario table has no trajectories)."""
+The results have one column per ``<track>.<field>`` (the union of the scenarios' tracks)."""
 
 from __future__ import annotations
 
@@ -17,8 +14,8 @@ import pandas as pd
 import pytest
 from conftest import CHINA, RUSSIA
 
-from sim.analysis.rows import run_batch
 from sim.cli import main
+from sim.runner import run_batch
 from sim.viz.plots import label_sweep_points
 
 

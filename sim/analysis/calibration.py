@@ -36,7 +36,6 @@ import numpy as np
 import pandas as pd
 import tomli_w
 
-from sim.analysis.rows import tracked
 from sim.analysis.stylized import md, of_target
 from sim.analysis.targets import Target
 from sim.analysis.targets import load_targets as load_target_file
@@ -151,7 +150,7 @@ def _evaluate(
     points = [dict(zip(names, map(float, row), strict=True)) for row in theta]
     out = runner.folder / f"generation-{generation}.parquet" if runner.folder is not None else None
     runs = run_design(
-        tracked(Design.at_points(sc, points, replications, seed)),
+        Design.at_points(sc, points, replications, seed),
         out,
         runner.workers,
         runner.scheduler,

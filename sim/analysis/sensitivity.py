@@ -23,7 +23,6 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from sim.analysis.rows import tracked
 from sim.analysis.stylized import column
 from sim.analysis.targets import field_kind
 from sim.model import check_seed
@@ -258,7 +257,7 @@ def run_sensitivity(
     x = design(prob, method, n, seed)
     points = [dict(zip(prob["names"], map(float, row), strict=True)) for row in x]
     done = run_design(
-        tracked(Design.at_points(sc, points, replications, seed)),
+        Design.at_points(sc, points, replications, seed),
         runs_file,
         workers,
         scheduler,

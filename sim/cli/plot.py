@@ -61,6 +61,7 @@ def cmd_plot(args: argparse.Namespace) -> int:
         check_image_path,
         dual_track,
         fan,
+        gap_column,
         heatmap,
         label_sweep_points,
         outcome_classes,
@@ -128,7 +129,8 @@ def cmd_plot(args: argparse.Namespace) -> int:
         else:
             track_timing(df, ax, args.field, tracks(df), args.field, "month (0 = scenario start)")
     elif args.kind == "fan":
-        fan(traj, ax, "gap", "US-EU gap (ask - offer)", band="tolerance")  # type: ignore[arg-type]
+        gap = gap_column(traj, args.track)  # type: ignore[arg-type]
+        fan(traj, ax, gap, f"US-EU gap (ask - offer) on {gap.split('.')[0]}")  # type: ignore[arg-type]
     elif args.kind == "heatmap":
         heatmap(df if view is None else view, ax, args.outcome, args.x, args.y)
     if args.kind != "dual_track":

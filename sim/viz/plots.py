@@ -178,6 +178,19 @@ def timing(
         ax.text(0.5, 0.5, "never happens", transform=ax.transAxes, ha="center")
 
 
+def gap_column(traj: pd.DataFrame, track: str | None) -> str:
+    """The trajectory column of the US-EU gap on ``track``, or on the only track the
+    trajectories hold; a ScenarioError naming the tracks when there are several and none is
+    chosen, or the chosen one has no gap."""
+    held = sorted(c[: -len(".gap")] for c in traj.columns if c.endswith(".gap"))
+    if track is None and len(held) == 1:
+        return f"{held[0]}.gap"
+    if track in held:
+        return f"{track}.gap"
+    problem = f"the trajectories hold {', '.join(held) or 'no track'}"
+    raise ScenarioError("track", track or "", problem + ("" if track else ": name one"))
+
+
 def fan(
     traj: pd.DataFrame, ax: Axes, value: str, label: str, title: str = "", band: str | None = None
 ) -> None:
