@@ -160,3 +160,25 @@ def test_the_calibration_claims_match_the_joint_report():
     assert rows["China SME: P(JP measure in force by month 30)"][2] == jp
     claim(r"Spain's list is out of reach of every particle")
     assert rows["Emerging tech: P(ES list by month 24)"][3] == "100%"
+
+
+def test_the_speed_paragraph_agrees_with_the_benchmark():
+    """The README's speed figures are the ones `make bench` recorded in results/benchmark.md."""
+    bench = (ROOT / "results" / "benchmark.md").read_text(encoding="utf-8")
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+
+    def now(scenario: str) -> str:
+        row = re.search(rf"^\| {scenario} \| [^|]+ \| ([\d.]+) \| ([\d.]+x|-) \|", bench, re.M)
+        assert row, scenario
+        return f"{float(row.group(1)):.0f}"
+
+    batch = re.search(r"^\| 10,000 runs \| ([\d.]+) \|", bench, re.M)
+    peak = re.search(r"^\| 100,000 runs \| [\d.]+ \| \d+ \| (\d+) MiB \|", bench, re.M)
+    assert batch and peak
+    for claim in (
+        f"joint scenario (one TTC, five tracks, 49 months) at {now('ttc_2021_2025')} runs/s",
+        f"at {now('china_2022')} (`china_2022`) and {now('russia_2022')} (`russia_2022`) runs/s",
+        f"takes {batch.group(1)} s",
+        f"peaks near {peak.group(1)} MiB",
+    ):
+        assert claim in readme, claim
