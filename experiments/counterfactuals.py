@@ -1,7 +1,8 @@
 """Counterfactuals: a dozen what-ifs against their baselines, with paired 95 % intervals.
 
-Each file in ``scenarios/counterfactuals/`` extends a shipped scenario and changes a few
-parameters. Every counterfactual runs with the same seeds as its baseline (run i uses the
+Each file in ``scenarios/counterfactuals/`` extends a shipped one-track scenario and changes a
+few parameters by their version-2 paths (a track's own key where the base file sets one: a
+general key in a file does not beat a track key). The metrics are read on the scenario's track. Every counterfactual runs with the same seeds as its baseline (run i uses the
 same seed on both sides, so common random numbers cancel most of the noise), and the table
 reports each outcome's change as the mean of per-run differences with a 95 % interval.
 
@@ -22,30 +23,45 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from sim import load_scenario
-from sim.analysis.stylized import column
-from sim.runner.batch import simulate
+from sim.analysis.stylized import column, share_of
+from sim.model.outcomes import RUN_FIELDS
+from sim.runner import simulate
 
 ROOT = Path(__file__).resolve().parent.parent
 FOLDER = ROOT / "scenarios" / "counterfactuals"
 METRICS = {
-    "P(coordinated)": "coordinated",
-    "P(US unilateral)": "us_unilateral",
-    "P(NL adopts nationally)": "national:NL",
-    "effective alignment": "effective_alignment",
-    "soft share": "soft_share",
+    "P(coordinated)": ("share", "{t}.coordinated", ()),
+    "P(US first and alone)": ("share", "{t}.channel", ("unilateral",)),
+    "P(EU-level measure)": ("share", "{t}.month_eu", ()),
+    "P(NL national measure)": ("share", "{t}.national:NL", ()),
+    "effective alignment": ("mean", "{t}.effective_alignment", ()),
+    "soft deliverables": ("mean", "soft_deliverables", ()),
 }
+"""Label: (share of runs or mean, the field with ``{t}`` for the scenario's hard track, the
+values of a text field that count)."""
 
 
-def values(df: pd.DataFrame, field: str) -> np.ndarray:
-    return column(df, field).astype(float).to_numpy()
+def values(df: pd.DataFrame, metric: str, track: str) -> np.ndarray:
+    """Per run, the metric on ``track``: 1/0 for a share, the value for a mean."""
+    kind, field, among = METRICS[metric]
+    col = column(df, field.format(t=track))
+    return (share_of(col, among=among) if kind == "share" else col).astype(float).to_numpy()
 
 
-def paired(cf: pd.DataFrame, base: pd.DataFrame, field: str) -> tuple[float, float, float, float]:
+def outcomes(df: pd.DataFrame, track: str) -> pd.DataFrame:
+    """The track's and the run-level outcome fields as comparable text (missing as "-")."""
+    cols = [c for c in df.columns if c.startswith(f"{track}.") or c in RUN_FIELDS]
+    return df[cols].astype(object).fillna("-").map(lambda v: f"{v:.6g}" if isinstance(v, float) else str(v))
+
+
+def paired(
+    cf: pd.DataFrame, base: pd.DataFrame, metric: str, track: str
+) -> tuple[float, float, float, float]:
     """(baseline mean, counterfactual mean, mean difference, 95 % half-width), paired by run."""
     assert (cf["run"].to_numpy() == base["run"].to_numpy()).all() and (
         cf["seed"].to_numpy() == base["seed"].to_numpy()
     ).all()
-    a, b = values(base, field), values(cf, field)
+    a, b = values(base, metric, track), values(cf, metric, track)
     d = b - a
     half = 1.959963984540054 * d.std(ddof=1) / math.sqrt(len(d)) if len(d) > 1 else math.nan
     return float(a.mean()), float(b.mean()), float(d.mean()), half
@@ -74,13 +90,17 @@ def main(argv: list[str] | None = None) -> int:
         cf_sc = load_scenario(f)
         cf = simulate([cf_sc], args.runs, args.seed, workers=args.workers)
         base = baselines[base_file]
-        for label, field in METRICS.items():
-            b, c, d, h = paired(cf, base, field)
+        (track,) = [t.id for t in cf_sc.tracks if t.kind == "hard"]
+        changed = float((outcomes(cf, track) != outcomes(base, track)).any(axis=1).mean())
+        for label in METRICS:
+            b, c, d, h = paired(cf, base, label, track)
             rows.append(
                 {
                     "counterfactual": f.stem,
                     "question": cf_sc.description,
                     "baseline": base_file.stem,
+                    "track": track,
+                    "runs_changed": changed,
                     "metric": label,
                     "baseline_value": b,
                     "value": c,
@@ -94,8 +114,7 @@ def main(argv: list[str] | None = None) -> int:
     # ---- figure: change in each metric with its paired 95 % interval
     names = list(dict.fromkeys(table.counterfactual))
     fig = Figure(figsize=(3.3 * len(METRICS), 0.42 * len(names) + 1.8))
-    axes = fig.subplots(1, len(METRICS), sharey=True
-    )
+    axes = fig.subplots(1, len(METRICS), sharey=True)
     y = np.arange(len(names))
     for ax, label in zip(axes, METRICS, strict=True):
         t = table[table.metric == label].set_index("counterfactual").loc[names]
@@ -145,7 +164,11 @@ def main(argv: list[str] | None = None) -> int:
             parts = ", ".join(f"{m} {r['change']:+.2f}" for m, r in moved)
             lines.append(f"- {t.iloc[0]['question']}: {parts}.")
         else:
-            lines.append(f"- {t.iloc[0]['question']}: no outcome moves by more than 0.05.")
+            lines.append(
+                f"- {t.iloc[0]['question']}: no metric moves by more than 0.05 "
+                f"({t.iloc[0]['runs_changed']:.0%} of runs have some other outcome field changed"
+                + (": the lever changes nothing in this engine)." if t.iloc[0]["runs_changed"] == 0 else ").")
+            )
     (args.out / "counterfactuals.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
     return 0

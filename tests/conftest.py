@@ -15,6 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "scenarios"
 RUSSIA = SCENARIOS / "russia_2022.toml"
 CHINA = SCENARIOS / "china_2022.toml"
+TTC = SCENARIOS / "ttc_2021_2025.toml"
 CLI = [sys.executable, "-m", "sim.cli"]
 
 

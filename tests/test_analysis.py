@@ -16,8 +16,8 @@ from conftest import CHINA, ROOT, cli
 
 from sim import ScenarioError, load_scenario
 from sim.analysis.calibration import Runner, Target, calibrate, load_targets
-from sim.analysis.discovery import discover
-from sim.analysis.history import load_events
+from sim.analysis.discovery import discover, outcome_mask
+from sim.analysis.history import Quantity, load_events, quantity, validate
 from sim.analysis.sensitivity import Ishigami, design, indices, parameter_ranges, run_sensitivity
 from sim.analysis.stylized import statistic
 from sim.runner import Design, executors, run_design, simulate, store
@@ -52,8 +52,9 @@ def test_sobol_indices_through_our_runner_match_ishigami():
 
 
 def test_sensitivity_ranges_come_from_distributions_or_range(china):
-    r = parameter_ranges(china, ["us.patience", "members.*.threat"], {"members.*.threat": (0.1, 0.9)})
-    assert r == {"us.patience": (8.0, 18.0), "members.*.threat": (0.1, 0.9)}
+    patience = "tracks.china_sme.us.patience"  # a track's own distribution in china_2022
+    r = parameter_ranges(china, [patience, "members.*.threat"], {"members.*.threat": (0.1, 0.9)})
+    assert r == {patience: (8.0, 18.0), "members.*.threat": (0.1, 0.9)}
     with pytest.raises(ScenarioError, match=r"give ranges\[PATH\] = \(LOW, HIGH\)"):
         parameter_ranges(china, ["us.reach"], {})
     with pytest.raises(ScenarioError, match="not a numeric parameter"):
@@ -90,29 +91,29 @@ FIX = [
 
 def test_calibration_recovers_known_parameter_values():
     base = load_scenario(CHINA, FIX)
-    truth = {"us.patience": 14.0, "members.NL.lag": 9.0}
+    truth = {"tracks.china_sme.us.patience": 14.0, "tracks.china_sme.members.NL.lag": 9.0}
     data = simulate([base.with_overrides([f"{k}={v}" for k, v in truth.items()])], 200, seed=99, workers=2)
     targets = [
         Target(
-            label="month_unilateral",
+            label="month of the first US rule",
             statistic="median",
-            field="month_unilateral",
-            value=statistic(data, "median", "month_unilateral")[0],
+            field="china_sme.first_us_rule",
+            value=statistic(data, "median", "china_sme.first_us_rule")[0],
             tolerance=1.0,
         ),
         Target(
             label="NL lag",
             statistic="median",
-            field="lag:NL",
-            value=statistic(data, "median", "lag:NL", "us_unilateral")[0],
+            field="china_sme.lag:NL",
+            value=statistic(data, "median", "china_sme.lag:NL", "china_sme.first_us_rule")[0],
             tolerance=1.0,
-            given="us_unilateral",
+            given="china_sme.first_us_rule",
         ),
     ]
     res = calibrate(
         base,
         targets,
-        [("us.patience", 4, 30), ("members.NL.lag", 2, 20)],
+        [("tracks.china_sme.us.patience", 4, 30), ("tracks.china_sme.members.NL.lag", 2, 20)],
         particles=120,
         replications=8,
         generations=3,
@@ -170,9 +171,9 @@ def test_calibrate_cli_writes_a_valid_posterior_scenario(tmp_path):
         ("[[target]]\nstatistic='share'\nfield='coordinated'\nvalue=0.5\n", "target[0].tolerance: missing"),
         ("[[target]]\nstatistic='mode'\nfield='x'\nvalue=1\ntolerance=1\n", "unknown statistic 'mode'"),
         ("[[target]]\nstatistic='share'\nfield='x'\nvalue=1\ntolerance=1\n", "unknown outcome field 'x'"),
-        ("[[target]]\nstatistic='share'\nfield='coordinated'\nvalue=1\ntolerance=0\n", "positive"),
+        ("[[target]]\nstatistic='share'\nfield='china_sme.coordinated'\nvalue=1\ntolerance=0\n", "positive"),
         (
-            "[[target]]\nstatistic='share'\nfield='coordinated'\nop='in'\nvalue=1\ntolerance=1\n",
+            "[[target]]\nstatistic='share'\nfield='china_sme.coordinated'\nop='in'\nvalue=1\ntolerance=1\n",
             "[low, high]",
         ),
         ("x = 1\n", "at least one [[target]]"),
@@ -205,12 +206,58 @@ def test_every_counterfactual_extends_a_shipped_scenario_and_changes_schema_path
     assert changed or cf.shocks != base.shocks, "a counterfactual must change something"
 
 
-def test_events_have_sources_and_known_quantities():
-    ev = load_events()
-    assert len(ev) >= 12 and ev["source"].str.len().gt(5).all()
-    assert {"month_unilateral", "national:NL", "month_eu", "retaliation_after_national"} <= set(
-        ev["model_quantity"]
+def test_outcome_expressions_read_dotted_and_derived_per_track_fields():
+    runs = pd.DataFrame(
+        {
+            "china_sme.coordinated": [True, False, False],
+            "china_sme.us_rule_months": ["16", "10 20", ""],
+            "china_sme.national_months": ["NL:27", "JP:25", ""],
+        }
     )
+    mask = outcome_mask(runs, "not china_sme.coordinated and china_sme.first_us_rule < 12")
+    assert mask.tolist() == [False, True, False]
+    assert outcome_mask(runs, "china_sme.national:NL <= 27").tolist() == [True, False, False]
+    with pytest.raises(ScenarioError, match="china_sme.nope"):
+        outcome_mask(runs, "china_sme.nope")
+
+
+def test_validation_reads_each_calibration_event_per_track_from_the_row():
+    joint = load_scenario(ROOT / "scenarios" / "ttc_2021_2025.toml")
+    ev = load_events()
+    assert len(ev) >= 12 and not ev["held_out"].eq("true").any() and ev["source"].str.len().gt(2).all()
+    q = {e["id"]: quantity(e, joint) for _, e in ev.iterrows()}
+    assert q["nl_rule"] == Quantity("timed", ("china_sme.national:NL",), 27.0)  # in force, not decided
+    assert q["us_rule_china_sme"] == Quantity("timed", ("china_sme.first_us_rule",), 16.0)
+    assert q["eu_sanctions_russia"] == Quantity("timed", ("russia_dual_use.month_eu",), 8.0)
+    assert q["cn_micron_ban"].fields == (
+        "china_ai_chips.first_countermeasure",
+        "china_sme.first_countermeasure",
+    )
+    assert q["eu_no_china_measure"] == Quantity(
+        "absent", ("china_ai_chips.month_eu", "china_sme.month_eu"), 24.0
+    )
+    assert q["de_no_sme_measure"] == Quantity("absent", ("china_sme.national:DE",), 24.0)
+    assert {q[i].kind for i in ("ttc1", "nl_letter", "us_nl_jp_understanding")} == {"context"}
+
+
+def test_validation_judges_the_real_month_in_force_against_the_runs():
+    joint = load_scenario(ROOT / "scenarios" / "ttc_2021_2025.toml")
+    ev = load_events().set_index("id").loc[["nl_rule", "de_no_sme_measure"]].reset_index()
+    runs = pd.DataFrame(
+        {
+            "china_sme.us_rule_months": ["16"] * 10,
+            # NL in force at 25..29 in 8 runs; DE by month 24 in 2 of 10 runs
+            "china_sme.national_months": [f"NL:{m}" for m in (25, 26, 27, 27, 28, 28, 29, 29)]
+            + ["DE:20 NL:40", "DE:24"],
+        }
+    )
+    table = validate(ev, runs, joint).set_index("id")
+    nl, de = table.loc["nl_rule"], table.loc["de_no_sme_measure"]
+    assert nl["share_happens"] == 0.9 and nl["percentile_of_real"] == pytest.approx(4 / 9) and nl["passes"]
+    assert de["kind"] == "absent" and de["share_happens"] == 0.2 and de["passes"]
+    runs["china_sme.national_months"] = ["DE:10"] * 10  # no Dutch measure; Germany everywhere
+    table = validate(ev, runs, joint).set_index("id")
+    assert not table.loc["nl_rule", "passes"] and not table.loc["de_no_sme_measure", "passes"]
 
 
 def test_analysis_scripts_run_end_to_end(tmp_path):
@@ -243,7 +290,7 @@ def test_analysis_scripts_run_end_to_end(tmp_path):
     ]:
         assert (tmp_path / f).exists(), f
     text = (tmp_path / "validation.md").read_text()
-    assert "BIS advanced-computing/SME rule" in text and "pass" in text
+    assert "US advanced-computing and chip-equipment rule" in text and "pass" in text
     assert (tmp_path / "counterfactuals.md").read_text().count("**china_") >= 9
 
 
@@ -310,8 +357,16 @@ def test_an_interrupted_sensitivity_analysis_resumes_without_redoing_runs(tmp_pa
 
 
 def test_an_interrupted_calibration_resumes_without_redoing_runs(tmp_path, monkeypatch, china):
-    targets = [Target(label="month of the US rule", statistic="median", field="month_unilateral", value=14, tolerance=2.0)]
-    params = [("us.patience", 4.0, 30.0)]
+    targets = [
+        Target(
+            label="month of the US rule",
+            statistic="median",
+            field="china_sme.first_us_rule",
+            value=14,
+            tolerance=2.0,
+        )
+    ]
+    params = [("tracks.china_sme.us.patience", 4.0, 30.0)]
     sizes = {"particles": 30, "replications": 2, "generations": 2, "seed": 1}  # 60 runs a generation
     whole = calibrate(china, targets, params, **sizes, workers=1)  # uninterrupted, in memory
     folder = tmp_path / "runs"

@@ -12,9 +12,17 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
-from conftest import CHINA, CLI, RUSSIA, cli
+from conftest import CHINA, CLI, RUSSIA, TTC, cli
 
-from sim.runner.batch import manifest_path, run_batch, run_seed, simulate, trajectories_path
+from sim.runner.batch import (
+    manifest_path,
+    read_results,
+    results_hash,
+    run_batch,
+    run_seed,
+    simulate,
+    trajectories_path,
+)
 
 
 def table(path: Path) -> pd.DataFrame:
@@ -160,7 +168,32 @@ def test_sweeps_form_a_grid_and_the_manifest_records_the_batch(tmp_path):
     assert {"ttcsim", "mesa", "numpy", "pandas", "pyarrow"} <= set(m["versions"])
     assert len(m["scenarios"][0]["file_sha256"]) == 64 and "git_commit" in m
     traj = table(trajectories_path(out))
-    assert len(traj) == 24 * 43 and {"scenario", "point", "run", "month", "gap"} <= set(traj)
+    assert len(traj) == 24 * 43 and {"scenario", "point", "run", "month", "china_sme.gap"} <= set(traj)
+
+
+def test_a_batch_of_scenarios_with_different_tracks_in_csv_and_parquet(tmp_path):
+    """The joint scenario and a one-track one in one batch: the union of their tracks'
+    columns, null where a scenario lacks the track; track paths and wildcards as param.*
+    columns; the CSV reads back in the same types and has the Parquet file's run hash."""
+    kw = {
+        "overrides": ["tracks.china_sme.members.*.lag=3"],
+        "sweeps": ["tracks.*.us.reach=0.2,0.4"],
+        "workers": 1,
+    }
+    csv = run_batch([TTC, CHINA], 2, 1, tmp_path / "u.csv", **kw)
+    parquet = run_batch([TTC, CHINA], 2, 1, tmp_path / "p.parquet", **kw)
+    assert csv.manifest["run_hash"] == parquet.manifest["run_hash"] == results_hash(tmp_path / "u.csv")
+    df = read_results([tmp_path / "u.csv"])
+    pd.testing.assert_frame_equal(df, table(tmp_path / "p.parquet"))
+    china = df[df.scenario == "china_2022"]
+    joint = df[df.scenario == "ttc_2021_2025"]
+    assert len(china) == len(joint) == 4
+    assert china["russia_dual_use.outcome_class"].isna().all()
+    assert china["param.tracks.russia_dual_use.us.reach"].isna().all()
+    assert joint["russia_dual_use.outcome_class"].notna().all()
+    assert (df["param.tracks.china_sme.members.NL.lag"] == 3).all()
+    assert sorted(df["sweep.tracks.*.us.reach"].unique()) == [0.2, 0.4]
+    assert (df["param.tracks.china_sme.us.reach"] == df["sweep.tracks.*.us.reach"]).all()
 
 
 def test_plot_kinds_write_files(tmp_path):
@@ -201,12 +234,12 @@ def test_plot_kinds_write_files(tmp_path):
     for kind, src, extra in [
         ("classes", out, []),
         ("timing", out, []),
-        ("fan", out, []),
+        ("fan", out, ["--track", "china_sme"]),
         ("dual_track", out, []),
         (
             "heatmap",
             sweep,
-            ["--x", "sweep.us.patience", "--y", "sweep.us.reach", "--outcome", "us_unilateral"],
+            ["--x", "sweep.us.patience", "--y", "sweep.us.reach", "--outcome", "china_sme.channel == 'unilateral'"],
         ),
     ]:
         png = tmp_path / f"{kind}.png"

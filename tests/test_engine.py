@@ -11,8 +11,8 @@ import pytest
 import sim
 from sim.model.institutions import QMV, qmv_passes
 from sim.model.outcomes import OUTCOME_CLASSES, RUN_FIELDS, TRACK_FIELDS, field_names
-from sim.scenario.adapter import MECHANISMS
 from sim.scenario.constants import CONSTANTS
+from sim.scenario.schema import MECHANISMS
 
 ROOT = Path(__file__).resolve().parent.parent
 JOINT = ROOT / "scenarios" / "ttc_2021_2025.toml"

@@ -8,8 +8,8 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from sim.model.institutions import max_passable, qmv_passes
-from sim.model.mechanisms.eu_offer import propose
-from sim.model.mechanisms.ttc_round import agree
+from sim.model.mechanisms.bargaining import agree
+from sim.model.mechanisms.eu_routes import propose
 from sim.scenario import member_table
 
 TABLE = member_table()

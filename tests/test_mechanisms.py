@@ -7,27 +7,72 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from conftest import batch
+from conftest import TTC, batch
+
+from sim import load_scenario
+
+
+@pytest.fixture(scope="module")
+def joint():
+    return load_scenario(TTC)
+
 
 N = 200
+CHINA_TRACK, RUSSIA_TRACK = "china_sme", "russia_dual_use"
+"""The one track of each one-track scenario: every comparison reads that track's fields."""
 
 
 def arms(sc, a, b):
     return batch(sc.with_overrides(a), N), batch(sc.with_overrides(b), N)
 
 
+def track(df):
+    """The fields of the scenario's one hard track, without the ``<track>.`` prefix."""
+    (tid,) = {c.split(".")[0] for c in df if c.endswith(".outcome_class")}
+    return df.rename(columns=lambda c: c.removeprefix(f"{tid}."))
+
+
 def share(df, field):
-    return df[field].astype(bool).mean()
+    return track(df)[field].astype(bool).mean()
+
+
+def share_eu(df):
+    """Share of runs with an EU-level measure on the track."""
+    return (track(df)["eu_route"] != "").mean()
+
+
+def acts_alone(df):
+    """Share of runs where the US chose the unilateral channel on the track."""
+    return track(df)["channels"].str.split().map(lambda c: "unilateral" in c).mean()
+
+
+def first_rule(df):
+    """Month of the US's first rule on the track (NaN without one)."""
+    return track(df)["us_rule_months"].str.split().map(lambda m: int(m[0]) if m else float("nan"))
 
 
 def adopts(df, iso):
-    return df["national_adopters"].str.split().map(lambda c: iso in c).mean()
+    return track(df)["national_adopters"].str.split().map(lambda c: iso in c).mean()
+
+
+def adopters(df):
+    return track(df)["national_adopters"].str.split().map(len)
+
+
+def soft_share(df):
+    """Mean soft share over the ministerials of each run."""
+    return (
+        df["soft_share_by_ministerial"]
+        .str.split()
+        .map(lambda pairs: sum(float(p.split(":")[1]) for p in pairs) / len(pairs) if pairs else 0.0)
+    )
 
 
 def test_1_preference_formation_threat_and_exposure(china, russia):
     low, high = arms(china, [], ["members.*.threat=0.9"])
     assert share(high, "coordinated") > share(low, "coordinated") + 0.3
-    assert high["effective_alignment"].mean() > low["effective_alignment"].mean()
+    assert share_eu(high) > share_eu(low) + 0.3
+    assert track(high)["eu_stringency"].mean() > track(low)["eu_stringency"].mean()
     calm, exposed = arms(russia, [], ["members.*.exposure=0.6"])
     assert share(exposed, "coordinated") < share(calm, "coordinated") - 0.3
 
@@ -42,8 +87,8 @@ def test_2_perception_dynamics_shocks_and_socialisation(russia):
 
 def test_3_eu_aggregation_qmv_outvotes_holdouts(russia):
     unanimity, qmv = arms(russia, ["commission.brokerage=0"], ["commission.brokerage=0", "eu.rule=qmv"])
-    assert share(qmv, "eu_adopted") > share(unanimity, "eu_adopted") + 0.3
-    assert qmv["eu_stringency"].mean() > unanimity["eu_stringency"].mean()
+    assert share_eu(qmv) > share_eu(unanimity) + 0.3
+    assert track(qmv)["eu_stringency"].mean() > track(unanimity)["eu_stringency"].mean()
 
 
 def test_4_ttc_bargaining_concession_and_tolerance(russia):
@@ -59,11 +104,13 @@ def test_4_ttc_bargaining_concession_and_tolerance(russia):
 
 def test_5_us_outside_option_patience_and_reach(china):
     impatient, patient = arms(china, [], ["us.patience=60"])
-    assert share(patient, "us_unilateral") < share(impatient, "us_unilateral") - 0.5
+    assert acts_alone(patient) < acts_alone(impatient) - 0.5
+    # reach makes a unilateral rule bite abroad: without it fewer suppliers follow the rule
     far, near = arms(china, [], ["us.reach=0"])
-    assert share(near, "us_unilateral") < share(far, "us_unilateral") - 0.5
+    assert adopters(near).mean() < adopters(far).mean() - 2
+    assert track(near)["effective_alignment"].mean() < track(far)["effective_alignment"].mean() - 0.2
     early, late = arms(china, ["us.patience=8"], ["us.patience=20"])
-    assert late["month_unilateral"].median() > early["month_unilateral"].median()
+    assert first_rule(late).median() > first_rule(early).median()
 
 
 def test_6_bilateral_channel(china):
@@ -75,17 +122,21 @@ def test_6_bilateral_channel(china):
     assert adopts(exemption, "NL") > adopts(no_exemption, "NL")
 
 
-def test_7_agenda_follows_progress(russia, china):
-    stalled = batch(replace(russia, shocks=()), N)
-    progressing = batch(russia, N)
-    assert stalled["soft_share"].mean() > progressing["soft_share"].mean() + 0.2
-    deals = batch(china.with_overrides(["members.*.threat=0.9"]), N)
-    assert deals["soft_share"].mean() < batch(china, N)["soft_share"].mean() - 0.2
-    assert deals["soft_deliverables"].mean() < batch(china, N)["soft_deliverables"].mean()
+def test_7_agenda_follows_progress(joint):
+    """Attention is shared over the joint scenario's tracks: when the hard tracks stall (no
+    invasion shock) the soft track gets more of it; when they produce deals, less."""
+    n = N // 2
+    progressing = batch(joint, n)
+    stalled = batch(replace(joint, shocks=()), n)
+    assert soft_share(stalled).mean() > soft_share(progressing).mean() + 0.2
+    assert stalled["soft_deliverables"].mean() > progressing["soft_deliverables"].mean()
+    deals = batch(joint.with_overrides(["members.*.threat=0.9"]), n)
+    assert soft_share(deals).mean() < soft_share(progressing).mean() - 0.1
+    assert deals["soft_deliverables"].mean() < progressing["soft_deliverables"].mean()
 
 
 @pytest.mark.parametrize("iso", ["DE"])
 def test_8_retaliation_deters_followers(china, iso):
     none, certain = arms(china, ["target.retaliation=0"], ["target.retaliation=1"])
     assert adopts(certain, iso) < adopts(none, iso)
-    assert certain["n_national_adopters"].mean() < none["n_national_adopters"].mean()
+    assert adopters(certain).mean() < adopters(none).mean()

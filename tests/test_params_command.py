@@ -8,6 +8,7 @@ import json
 import pytest
 
 from sim.cli import main
+from sim.scenario import DATA_DIR
 from sim.scenario import schema as params
 
 
@@ -59,6 +60,8 @@ def test_every_schema_path_is_listed_with_range_unit_and_meaning(capsys):
             {
                 "us.lag",
                 "eu.lag",
+                "eu.sanctions_lag",
+                "eu.autonomous_lag",
                 "members.<ISO2>.lag",
                 "allies.<ISO2>.lag",
                 "tracks.<id>.us.lag",
@@ -98,7 +101,9 @@ def test_switches_constants_and_track_paths_are_listed_from_the_schema(capsys):
     for name, c in CONSTANTS.items():
         row = listed[f"constants.{name}"]
         assert (row["default"], row["range"]) == (c.default, f"{c.low:g}..{c.high:g}")
-        assert c.mechanism in params.MECHANISMS and c.mechanism in row["meaning"]
+        # a constant shapes a switchable mechanism, or the Council's voting rules (no switch)
+        assert c.mechanism in (*params.MECHANISMS, "institutions") and c.mechanism in row["meaning"]
+    assert {c.mechanism for c in CONSTANTS.values()} - set(params.MECHANISMS) <= {"institutions"}
     assert {f"tracks.<id>.us.{k}" for k in params.TRACK_US_KEYS} <= set(listed)
     assert "tracks.<id>.us.pressure" not in listed  # the leverage is shared across tracks
     for path in (
@@ -124,17 +129,21 @@ SET_VALUES = {
     "scenario.start": "2021-06",
     "scenario.months": "12",
     "scenario.extends": "russia_2022.toml",
-    "members.preferences": "preferences/russia_dual_use.csv",
-    "members.basket": "sme",
+    "members.preferences": "members.csv",
+    "members.basket": "etch",
 }
-"""A valid value for each scenario-file key."""
+"""A valid value for each scenario-file key (``members.csv``: the members' rows of a track's
+preference table, written to the current folder, as the general table holds members only)."""
 
 
 @pytest.mark.parametrize("info", params.FILE_KEYS, ids=lambda info: info.path)
-def test_the_listing_says_which_file_keys_set_refuses(capsys, info):
+def test_the_listing_says_which_file_keys_set_refuses(capsys, tmp_path, monkeypatch, info):
     """``ttcsim params`` promises ``--set`` only for the keys ``--set`` accepts."""
     from conftest import CHINA
 
+    rows = (DATA_DIR / "preferences" / "russia_dual_use.csv").read_text().splitlines()
+    (tmp_path / "members.csv").write_text("\n".join(r for r in rows if not r.startswith("JP,")) + "\n")
+    monkeypatch.chdir(tmp_path)
     code = main(["validate", str(CHINA), "--set", f"{info.path}={SET_VALUES[info.path]}"])
     err = capsys.readouterr().err
     file_only = "not as an override" in info.meaning

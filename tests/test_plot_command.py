@@ -1,6 +1,8 @@
 """`ttcsim plot` never draws a silently wrong figure: sweeps are split or refused, a figure
-that needs trajectories refuses without them, and unknown fields and member codes are
-messages (exit 2) with a "did you mean"."""
+that needs trajectories refuses without them, and unknown tracks, fields and member codes
+are messages (exit 2) with a "did you mean".
+
+The results have one column per ``<track>.<field>`` (the union of the scenarios' tracks)."""
 
 from __future__ import annotations
 
@@ -13,16 +15,17 @@ import pytest
 from conftest import CHINA, RUSSIA
 
 from sim.cli import main
-from sim.runner.batch import run_batch
+from sim.runner import run_batch
 from sim.viz.plots import label_sweep_points
 
 
 @pytest.fixture(scope="module")
 def results(tmp_path_factory):
-    """A plain batch with trajectories and a two-by-two sweep, both small."""
+    """A plain batch of both one-track scenarios and a two-by-two sweep with trajectories,
+    both small."""
     folder = tmp_path_factory.mktemp("plots")
     plain = folder / "plain.parquet"
-    run_batch([RUSSIA, CHINA], 12, 0, plain, workers=1, trajectories=True)
+    run_batch([RUSSIA, CHINA], 12, 0, plain, workers=1)
     sweep = folder / "sweep.parquet"
     run_batch(
         [CHINA], 12, 0, sweep, sweeps=["us.patience=6,30", "members.NL.exposure=0,0.4"], workers=1, trajectories=True
@@ -51,10 +54,20 @@ def plot(capsys, *args: str) -> tuple[int, str]:
 @pytest.mark.parametrize(
     "args, problem",
     [
-        (["plain.parquet", "--kind", "timing", "--field", "month_unilaterl"], "did you mean 'month_unilateral'?"),
-        (["plain.parquet", "--kind", "timing", "--field", "lag:nl"], "unknown member code 'nl' (did you mean 'NL'?)"),
-        (["plain.parquet", "--kind", "timing", "--field", "lga:NL"], "unknown derived field 'lga'"),
-        (["bare.parquet", "--kind", "dual_track"], "no trajectories for --kind dual_track"),
+        (
+            ["plain.parquet", "--kind", "timing", "--track", "china_sme", "--field", "month_coordinatd"],
+            "did you mean 'china_sme.month_coordinated'?",
+        ),
+        (
+            ["plain.parquet", "--kind", "timing", "--track", "china_sme", "--field", "lag:nl"],
+            "unknown member code 'nl' (did you mean 'NL'?)",
+        ),
+        (
+            ["plain.parquet", "--kind", "timing", "--track", "china_sme", "--field", "lga:NL"],
+            "unknown derived field 'china_sme.lga'",
+        ),
+        (["plain.parquet", "--kind", "classes", "--track", "china_sm"], "did you mean 'china_sme'?"),
+        (["bare.parquet", "--kind", "fan"], "no trajectories for --kind fan"),
         (["sweep.parquet", "--kind", "classes"], "4 sweep points"),
         (["sweep.parquet", "--kind", "timing"], "pass --by sweep"),
         (
@@ -119,8 +132,8 @@ def test_a_figure_that_cannot_be_written_is_one_line_and_leaves_no_file(results,
 @pytest.mark.parametrize(
     "src, missing",
     [
-        ("plain.trajectories.parquet", "missing column(s) outcome_class"),
-        ("foreign.csv", "missing column(s) scenario, run, outcome_class"),
+        ("sweep.trajectories.parquet", "missing column(s) soft_share_by_ministerial, <track>.outcome_class"),
+        ("foreign.csv", "missing column(s) scenario, run, soft_share_by_ministerial, <track>.outcome_class"),
     ],
 )
 @pytest.mark.parametrize("kind", ["classes", "timing", "dual_track"])
@@ -148,7 +161,7 @@ def test_two_files_with_the_same_scenario_name_are_not_pooled(results, capsys):
 
 
 def test_a_heat_map_never_averages_over_a_third_sweep(results, capsys):
-    axes = ["--x", "sweep.us.patience", "--y", "sweep.members.NL.exposure"]
+    axes = ["--track", "china_sme", "--x", "sweep.us.patience", "--y", "sweep.members.NL.exposure"]
     code, err = plot(
         capsys, str(results / "three_sweeps.parquet"), "--kind", "heatmap", *axes, "--out", str(results / "x.png")
     )
@@ -162,10 +175,19 @@ def test_a_heat_map_never_averages_over_a_third_sweep(results, capsys):
 
 def test_a_field_error_names_the_flag(results, capsys):
     code, err = plot(
-        capsys, str(results / "plain.parquet"), "--kind", "timing", "--field", "lag:XX", "--out", str(results / "x.png")
+        capsys,
+        str(results / "plain.parquet"),
+        "--kind",
+        "timing",
+        "--track",
+        "china_sme",
+        "--field",
+        "lag:X1",
+        "--out",
+        str(results / "x.png"),
     )
     assert code == 2
-    assert err.startswith("ttcsim: error: --field: lag:XX: unknown member code 'XX'"), err
+    assert err.startswith("ttcsim: error: --field: china_sme.lag:X1: unknown member code 'X1'"), err
 
 
 def test_by_sweep_draws_one_series_per_point(results, capsys):

@@ -33,7 +33,7 @@ from sim.analysis.discovery import discover
 from sim.analysis.sensitivity import run_sensitivity
 from sim.cli import main
 from sim.runner import executors, store
-from sim.runner.designs import OUTCOME_COLUMNS, Design
+from sim.runner.designs import Design, is_outcome_column
 from sim.runner.manifest import manifest_path
 from sim.runner.run import run_batch
 from sim.runner.store import read_results, trajectories_path
@@ -360,7 +360,7 @@ def test_sensitivity_is_deterministic_with_seed_0(china):
 def test_discovery_is_deterministic(tmp_path):
     df = run_batch([CHINA], 200, 1, tmp_path / "d.parquet", workers=1).path
     runs = read_results([df])
-    a, b = discover(runs, "month_unilateral < 14"), discover(runs, "month_unilateral < 14")
+    a, b = discover(runs, "china_sme.first_us_rule < 14"), discover(runs, "china_sme.first_us_rule < 14")
     assert a.markdown() == b.markdown()
 
 
@@ -382,7 +382,7 @@ def test_sensitivity_and_discover_never_overwrite_without_force(tmp_path, ttcsim
     disc = tmp_path / "disc"
     disc.mkdir()
     (disc / "discovery.md").write_text("precious")
-    args = ["discover", str(sens / "runs.parquet"), "--outcome", "us_unilateral", "--out", str(disc)]
+    args = ["discover", str(sens / "runs.parquet"), "--outcome", "china_sme.channel == 'unilateral'", "--out", str(disc)]
     r = ttcsim(*args)
     assert r.returncode == 2 and "discovery.md" in one_error_line(r.stderr)
     assert (disc / "discovery.md").read_text() == "precious"
@@ -476,7 +476,7 @@ def test_every_row_records_every_input_it_ran_with(tmp_path, ttcsim):
     for _, row in df.iterrows():
         sc = load_scenario(CHINA, [*sets, f"us.patience={int(row['sweep.us.patience'])}"])
         alone = run(sc, int(row["seed"]), int(row["run"]))
-        for c in OUTCOME_COLUMNS:
+        for c in [c for c in df if is_outcome_column(c)]:
             if c != "point":
                 assert pd.isna(row[c]) and alone[c] is None or row[c] == alone[c], c
 
@@ -493,7 +493,7 @@ def test_the_other_format_beside_an_output_is_never_replaced(tmp_path, ttcsim):
 
 
 def test_the_root_folder_and_an_unreachable_lock_are_messages(tmp_path, ttcsim):
-    r = ttcsim("discover", str(tmp_path / "r.parquet"), "--outcome", "coordinated", "--out", "/")
+    r = ttcsim("discover", str(tmp_path / "r.parquet"), "--outcome", "china_sme.coordinated", "--out", "/")
     assert r.returncode == 2 and "--out: /: cannot be the root folder" in one_error_line(r.stderr)
     r = ttcsim("batch", str(CHINA), "--runs", "2", "--workers", "1", "--out", "/proc/no/x.parquet")
     assert r.returncode == 2 and one_error_line(r.stderr).startswith("ttcsim: error: --out: /proc/no/x.parquet")
@@ -520,12 +520,15 @@ def test_csv_output_reads_back_like_parquet(tmp_path, ttcsim):
     r = ttcsim(*base, "--out", str(tmp_path / "r.csv"), "--trajectories")
     assert r.returncode == 0, r.stderr
     with open(tmp_path / "r.csv", newline="") as f:
-        assert next(csv.reader(f))[:5] == ["scenario", "point", "run", "seed", "coordinated"]
+        assert next(csv.reader(f))[:5] == ["scenario", "point", "run", "seed", "china_sme.coordinated"]
     assert json.loads(manifest_path(tmp_path / "r.csv").read_text())["results"] == "r.csv"
     parquet = tmp_path.parent / "r.parquet"
     pd.testing.assert_frame_equal(read_results([tmp_path / "r.csv"]), read_results([parquet]))
     assert store.results_hash(tmp_path / "r.csv") == store.results_hash(parquet)
-    r = ttcsim("plot", str(tmp_path / "r.csv"), "--kind", "fan", "--by", "sweep", "--out", str(tmp_path / "fan.png"))
+    fan = ["plot", str(tmp_path / "r.csv"), "--kind", "fan", "--by", "sweep", "--out", str(tmp_path / "fan.png")]
+    r = ttcsim(*fan)
+    assert r.returncode == 2 and "--track: the trajectories hold china_sme, russia_dual_use: name one" in r.stderr
+    r = ttcsim(*fan, "--track", "china_sme")
     assert r.returncode == 0, r.stderr
     r = ttcsim(*base, "--out", str(tmp_path / "r.txt"))
     assert r.returncode == 2 and ".csv" in one_error_line(r.stderr)

@@ -20,6 +20,7 @@ from sim import Scenario, ScenarioError, load_scenario
 from sim.scenario import MONTH_RE, member_table
 from sim.scenario.distributions import Distribution
 from sim.scenario.schema import MEMBER_KEYS, SECTIONS, spec
+from sim.scenario.tracks import track_segments
 
 
 def write(tmp_path: Path, text: str, name: str = "s.toml") -> Path:
@@ -31,10 +32,12 @@ def write(tmp_path: Path, text: str, name: str = "s.toml") -> Path:
 def test_shipped_scenarios_resolve(russia, china):
     assert (russia.name, russia.start, russia.months) == ("russia_2022", "2021-11", 24)
     assert (china.name, china.start, china.months) == ("china_2022", "2021-06", 43)
-    # preferences CSV reaches members; the basket selects the supply column
-    assert china.values["members.NL.exposure"] == 0.35
-    assert china.basket == "sme" and russia.basket == "dual_use"
-    assert isinstance(china.values["us.threat"], Distribution)
+    # a track's preferences CSV reaches its members and allies; each track names its basket
+    assert china.values["tracks.china_sme.members.NL.exposure"] == 0.14
+    assert china.values["tracks.china_sme.allies.JP.exposure"] == 0.3
+    assert [(t.id, t.basket) for t in china.tracks] == [("china_sme", "all")]
+    assert [(t.id, t.basket) for t in russia.tracks] == [("russia_dual_use", "dual_use_goods")]
+    assert isinstance(china.values["tracks.china_sme.us.threat"], Distribution)
     assert len(member_table().iso) == 27
 
 
@@ -44,20 +47,21 @@ def test_member_precedence_inside_a_file(tmp_path):
         f"""
         [scenario]
         extends = "{CHINA}"
-        [members."*"]
+        [tracks.china_sme.members."*"]
         exposure = 0.5
-        [members.NL]
+        [tracks.china_sme.members.NL]
         exposure = 0.9
-        [members]
+        [tracks.china_sme.members]
         preferences = "preferences/russia_dual_use.csv"
     """,
     )
     sc = load_scenario(p)
     # CSV < "*" < NL, whatever the order in the file
-    assert sc.values["members.NL.exposure"] == 0.9
-    assert sc.values["members.DE.exposure"] == 0.5
+    assert sc.values["tracks.china_sme.members.NL.exposure"] == 0.9
+    assert sc.values["tracks.china_sme.members.DE.exposure"] == 0.5
     # other keys come from the newly selected CSV, which replaced the base file's
-    assert sc.values["members.HU.threat"] == 0.12
+    assert sc.values["tracks.china_sme.members.HU.threat"] == 0.12
+    assert sc.values["tracks.china_sme.allies.JP.lag"] == 1
 
 
 def test_extends_applies_first_and_child_wins(tmp_path):
@@ -412,8 +416,8 @@ def stored(sc, path: str) -> list[object]:
     section, *_, key = path.split(".")
     if section == "scenario":
         return [getattr(sc, key)]
-    if path == "members.basket":
-        return [sc.basket]
+    if path == "members.basket":  # the version-1 key: every hard track's basket
+        return [t.basket for t in sc.tracks if t.kind == "hard"]
     if "*" in path:
         return [sc.values[path.replace("*", m)] for m in sc.members]
     return [sc.values[path]]
@@ -424,7 +428,7 @@ def new_value(sc, path: str) -> tuple[str, object]:
     section, *_, key = path.split(".")
     current = stored(sc, path)
     if path == "members.basket":
-        candidates: list = list(member_table().baskets())
+        candidates: list = list(track_segments(sc.tracks[0].id))
     elif section == "scenario":
         candidates = [{"name": "renamed", "description": "changed", "start": "2021-07", "months": 30}[key]]
     elif "range" in (meta := spec(section, key).metadata):
@@ -457,7 +461,11 @@ def test_every_schema_path_is_settable(tmp_path, china, path):
         f"{key} = {text}\n" if section == "scenario" else f"[{table}]\n{key} = {text}\n"
     )
     (tmp_path / "s.toml").write_text(doc)
-    assert stored(load_scenario(tmp_path / "s.toml"), path) == [value] * len(stored(china, path))
+    from_file = load_scenario(tmp_path / "s.toml")
+    if path == "members.basket":  # in a file, a track's own basket beats the general one
+        assert (from_file.basket, stored(from_file, path)) == (value, stored(china, path))
+        return
+    assert stored(from_file, path) == [value] * len(stored(china, path))
 
 
 def test_validate_cli_reports_errors_with_exit_2(tmp_path):

@@ -24,10 +24,12 @@ from sim import ScenarioError, load_scenario
 from sim import scenario as S
 from sim.scenario import DATA_DIR
 
-HEAD = "[scenario]\nstart = '2021-01'\nmonths = 12\n"
+TRACK = "[tracks.china_sme]\ntarget = ''\nbasket = 'all'\nroutes = ['annex']\n"
+HEAD = "[scenario]\nstart = '2021-01'\nmonths = 12\n" + TRACK
 PREF_TEXT = (DATA_DIR / "preferences" / "china_sme.csv").read_text()
 PREF_ROWS = PREF_TEXT.splitlines()
-USE_PREF = HEAD + "[members]\npreferences = 'p.csv'\n"
+"""The track's preference table: a header, the 27 members and Japan (29 lines)."""
+USE_PREF = HEAD + "[allies.JP]\n[tracks.china_sme.members]\npreferences = 'p.csv'\n"
 BIG = 2 << 20  # twice the stated limit for scenario and preference files
 
 
@@ -139,19 +141,19 @@ BAD_INPUT = {
         {"s.toml": USE_PREF, "p.csv": PREF_TEXT + PREF_ROWS[1] + "\n"},
         "s.toml",
         [],
-        ["{d}/p.csv: line 29", "AT", "line 2"],
+        ["{d}/p.csv: line 30", "AT", "line 2"],
     ),
     "csv-field-beyond-the-csv-limit": (
         {"s.toml": USE_PREF, "p.csv": PREF_TEXT + 'XX,1,1,1,1,1,"' + "a" * 200_000 + '"\n'},
         "s.toml",
         [],
-        ["{d}/p.csv: line 29"],
+        ["{d}/p.csv: line 30"],
     ),
     "csv-over-the-size-limit": (
         {"s.toml": USE_PREF, "p.csv": PREF_TEXT + "\n" * BIG},
         "s.toml",
         [],
-        ["{d}/s.toml: members.preferences", "larger than 1 MiB"],
+        ["{d}/s.toml: tracks.china_sme.members.preferences", "larger than 1 MiB"],
     ),
     "csv-a-folder": (
         {"s.toml": HEAD + "[members]\npreferences = 'sub'\n", "sub/x": ""},
@@ -361,7 +363,8 @@ def test_a_byte_order_mark_is_read(tmp_path):
         {"s.toml": b"\xef\xbb\xbf" + USE_PREF.encode(), "p.csv": b"\xef\xbb\xbf" + PREF_TEXT.encode()},
     )
     sc = load_scenario(tmp_path / "s.toml")
-    assert sc.values["members.NL.exposure"] == 0.35
+    assert sc.values["tracks.china_sme.members.NL.exposure"] == 0.14  # the first data line is read
+    assert sc.values["tracks.china_sme.allies.JP.exposure"] == 0.3  # and the last
 
 
 def test_special_files_are_refused_without_reading_them(tmp_path):
@@ -424,7 +427,7 @@ def test_the_cli_prints_control_characters_escaped(tmp_path):
         ("uss.threat=0.5", "did you mean 'us.threat'?"),
         ("scenario.nmae=x", "did you mean 'scenario.name'?"),
         ("eu.rule=qvm", "did you mean 'qmv'?"),
-        ("members.basket=dualuse", "did you mean 'dual_use'?"),
+        ("members.basket=etc", "did you mean 'etch'?"),
         ("us.threat={dist='unifrom',low=0,high=1}", "did you mean 'uniform'?"),
         ("us.threat={dist='uniform',low=0,hihg=1}", "did you mean 'high'?"),
     ],
@@ -478,8 +481,11 @@ def test_enum_values_are_case_insensitive(china, override, path, stored):
 
 
 def test_basket_is_case_insensitive(tmp_path):
-    (tmp_path / "s.toml").write_text(HEAD + "[members]\nbasket = 'SME'\n")
-    assert load_scenario(tmp_path / "s.toml").basket == "sme"
+    """The version-1 key ``members.basket`` names every hard track's basket (here the one
+    track's, which does not name its own)."""
+    track = TRACK.replace("basket = 'all'\n", "")
+    (tmp_path / "s.toml").write_text(HEAD.replace(TRACK, track) + "[members]\nbasket = 'ETCH'\n")
+    assert load_scenario(tmp_path / "s.toml").tracks[0].basket == "etch"
 
 
 # ------------------------------------------------------------------ exports load back

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from sim.cli import main
-from sim.scenario import ScenarioError, load_scenario, to_toml
+from sim.scenario import DATA_DIR, ScenarioError, load_scenario, to_toml
 from sim.scenario.constants import CONSTANTS
 from sim.scenario.schema import MECHANISMS, ROUTES, TRACK_US_KEYS
 from sim.scenario.tracks import TrackSpec
@@ -181,8 +181,12 @@ def test_a_general_override_given_later_beats_a_track_override(two_tracks):
     assert s["tracks.china_sme.members.NL.exposure"] == 0.15  # the file's track value is replaced
     s = sample(load_scenario(two_tracks, ["allies.JP.exposure=0.05"]))
     assert s["tracks.china_sme.allies.JP.exposure"] == 0.05
-    s = sample(load_scenario(two_tracks, ["members.preferences=preferences/china_sme.csv"]))
-    assert s["tracks.china_sme.members.NL.exposure"] == s["members.NL.exposure"] != 0.2
+    # a general preference table holds members only (an ally's row belongs to a track's table)
+    members_only = two_tracks.parent / "members.csv"
+    rows = (DATA_DIR / "preferences" / "china_sme.csv").read_text().splitlines()
+    members_only.write_text("\n".join(r for r in rows if not r.startswith("JP,")) + "\n")
+    s = sample(load_scenario(two_tracks, [f"members.preferences={members_only}"]))
+    assert s["tracks.china_sme.members.NL.exposure"] == s["members.NL.exposure"] == 0.14
 
 
 def test_version1_paths_stand_for_every_track_or_target(tmp_path, two_tracks):
@@ -209,11 +213,13 @@ def test_version1_paths_without_a_version2_meaning_name_the_new_path(tmp_path):
     assert "targets.<ISO2>.retaliation" in error(soft_only, ["target.retaliation=0.2"]).problem
 
 
-def test_a_version1_file_loads_as_before(china):
-    """No tracks: members.basket is a column of the member table, target.* the one target."""
-    assert (china.tracks, china.allies, china.targets) == ((), (), ())
-    assert china.basket == "sme" and "tracks.china_sme.us.reach" not in sample(china)
-    assert china.with_overrides(["target.availability=0.1"]).values["target.availability"] == 0.1
+def test_a_file_without_a_track_is_refused_with_how_to_declare_one(capsys, tmp_path):
+    """A version-1 file (no ``[tracks.*]`` section) gives the engine nothing to run."""
+    path = write(tmp_path, '[scenario]\nstart = "2021-06"\nmonths = 12\n[us]\nthreat = 0.5\n')
+    assert main(["validate", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"ttcsim: error: {path}: tracks: no track declared: declare one as [tracks.<id>]")
+    assert err.count("\n") == 1, err
 
 
 def test_sampled_paths_and_expand_include_track_paths(two_tracks):
@@ -372,7 +378,10 @@ BAD_OVERRIDES = [
     ('tracks.china_sme.routes=["nationl"]', "did you mean 'national'?"),
     ("tracks.china_sme.target=KP", "'KP' is not a declared target"),
     ("mechanisms.ratchet=maybe", "must be true or false"),
-    ("constants.qmv_states=0.2", "outside [0.5, 1]"),
+    (
+        "constants.qmv_states=0.2",
+        f"outside [{CONSTANTS['qmv_states'].low:g}, {CONSTANTS['qmv_states'].high:g}]",
+    ),
     ("allies.KR.lag=2", "unknown ally 'KR'"),
     ("tracks.soft_ai.us.reach=0.5", "a soft track has no actor parameters"),
 ]

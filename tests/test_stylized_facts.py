@@ -1,51 +1,52 @@
-"""The shipped scenarios reproduce the stylized facts in sim/data/stylized_facts.toml, and the swap test.
+"""The stylized facts of sim/data/stylized_facts.toml on the joint and one-track scenarios.
 
-500 seeded runs per scenario (seeds 0..499): the statistics are deterministic, and each
-bound holds with a wide margin (the 95 % intervals are printed on failure).
+200 seeded runs of ttc_2021_2025 (seeds 0..199) and 100 of each one-track scenario: the
+statistics are deterministic. The facts the current engine reproduces hold with their 95 %
+interval inside the bound; those it does not (they need the choices of the next issue) are
+named here, so that a change in either direction is noticed and the README updated.
 """
 
 from __future__ import annotations
 
 import pytest
-from conftest import batch
+from conftest import ROOT, batch
 
+from sim import load_scenario
 from sim.analysis.stylized import evaluate, load_facts, statistic, table
-from sim.scenario import swap_parameters
 
-RUNS = 500
+FAILING_NOW = {"china_sme_nl_national", "china_sme_jp_national", "es_national_list", "soft_turn"}
+"""Facts the engine does not reproduce yet: the Dutch and Japanese measures need supplier
+assurance, the Spanish list the regime cascade, the soft turn the agenda's soft productivity."""
 
 
 @pytest.fixture(scope="module")
 def batches(russia, china):
-    return {"russia_2022": batch(russia, RUNS), "china_2022": batch(china, RUNS)}
+    joint = load_scenario(ROOT / "scenarios" / "ttc_2021_2025.toml")
+    return {
+        "ttc_2021_2025": batch(joint, 200),
+        "russia_2022": batch(russia, 100),
+        "china_2022": batch(china, 100),
+    }
 
 
-def test_every_stylized_fact_holds(batches):
+def test_every_fact_is_evaluated_and_the_failing_ones_are_the_known_ones(batches):
     results = evaluate(batches)
-    assert len(results) == len(load_facts()) == 12
-    failed = [r for r in results if not r.passed]
-    assert not failed, "\n" + table(results)
+    assert len(results) == len(load_facts()) == 15
+    failed = {r.fact.id for r in results if not r.passed}
+    assert failed == FAILING_NOW, "\n" + table(results)
 
 
-def test_facts_hold_with_margin(batches):
-    """The 95 % interval of each share-type fact lies inside its bound, not just the point."""
+def test_facts_that_hold_hold_with_margin(batches):
+    """The 95 % interval of each holding share-type fact lies inside its bound."""
     for r in evaluate(batches):
-        if r.fact.statistic == "share" and r.fact.op in (">=", "<="):
+        if r.passed and r.fact.statistic == "share" and r.fact.op in (">=", "<="):
             inside = r.low >= r.fact.value if r.fact.op == ">=" else r.high <= r.fact.value
             assert inside, (r.fact.id, r.value, r.low, r.high)
 
 
-def test_swap_test_outcomes_follow_parameters_not_names(russia, china):
-    """Russia-named with China's parameters fails; China-named with Russia's succeeds."""
-    russia_as_china = swap_parameters(russia, china)
-    china_as_russia = swap_parameters(china, russia)
-    assert (russia_as_china.name, russia_as_china.start, russia_as_china.months) == (
-        "russia_2022",
-        "2021-11",
-        24,
-    )
-    assert china_as_russia.values["ttc.ministerials"] == china.values["ttc.ministerials"]
-    p1 = statistic(batch(russia_as_china, 300), "share", "coordinated")
-    p2 = statistic(batch(china_as_russia, 300), "share", "coordinated")
-    assert p1[2] <= 0.3, p1  # upper 95 % bound
-    assert p2[1] >= 0.7, p2  # lower 95 % bound
+def test_russia_and_china_differ_within_one_run_set(batches):
+    """The dual track from one run set: Russia coordinated, the China chip tools not."""
+    df = batches["ttc_2021_2025"]
+    russia = statistic(df, "share", "russia_dual_use.coordinated")
+    china = statistic(df, "share", "china_sme.coordinated")
+    assert russia[1] >= 0.9 and china[2] <= 0.1, (russia, china)

@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 import tomli_w
 
-from sim.analysis.stylized import md, statistic
+from sim.analysis.stylized import md, of_target
 from sim.analysis.targets import Target
 from sim.analysis.targets import load_targets as load_target_file
 from sim.model import check_seed
@@ -118,7 +118,7 @@ def _statistics(runs: pd.DataFrame, targets: list[Target]) -> np.ndarray:
     """(points, targets) matrix of each target's statistic over each point's replications."""
     out = []
     for _, g in runs.groupby("point", sort=True):
-        out.append([statistic(g, t.statistic, t.field, t.given)[0] for t in targets])
+        out.append([of_target(g, t)[0] for t in targets])
     return np.array(out, dtype=float)
 
 

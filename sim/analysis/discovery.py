@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sim.analysis.stylized import expression
 from sim.scenario import ScenarioError
 
 RESTRICTED = 0.97
@@ -89,12 +90,8 @@ def parameter_columns(df: pd.DataFrame) -> list[str]:
 
 
 def outcome_mask(df: pd.DataFrame, expr: str) -> np.ndarray:
-    try:
-        y = df.eval(expr)
-    except Exception as e:  # pandas raises many kinds for a bad expression
-        raise ScenarioError("outcome", expr, f"cannot evaluate on the results ({e})") from None
-    if not isinstance(y, pd.Series) or len(y) != len(df):
-        raise ScenarioError("outcome", expr, "must give one true/false value per run")
+    """Per run, whether the outcome expression holds (:func:`sim.analysis.stylized.expression`)."""
+    y = expression(df, expr)
     return y.fillna(False).astype(bool).to_numpy()
 
 
@@ -108,7 +105,7 @@ def discover(
     min_density: float = 0.0,
 ) -> Discovery:
     """Find up to ``max_boxes`` PRIM boxes where ``outcome`` (an expression over the
-    outcome fields, e.g. ``coordinated`` or ``month_unilateral < 12``) is dense."""
+    outcome fields, e.g. ``china_sme.coordinated`` or ``china_sme.first_us_rule < 12``) is dense."""
     import prim
 
     logging.getLogger("prim").setLevel(logging.WARNING)

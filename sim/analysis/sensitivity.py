@@ -23,8 +23,9 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from sim.analysis.stylized import column
+from sim.analysis.targets import field_kind
 from sim.model import check_seed
-from sim.model.outcomes import outcome
 from sim.runner.designs import Design
 from sim.runner.run import run_design
 from sim.scenario import Scenario, ScenarioError, numeric_path
@@ -33,13 +34,16 @@ from sim.scenario.distributions import Distribution
 STATISTIC_OF_KIND = {"bool": "share", "month": "censored", "float": "mean"}
 """How a design point's replications are summarised, by the outcome's declared kind: a share,
 a month (runs without the event count as the horizon), or a mean."""
+TRACK = "china_sme"
+"""The track whose outcomes the analysis summarises (every scenario shipped has it but the
+Russia one-track file)."""
 OUTPUTS: dict[str, tuple[str, str]] = {
-    label: (field, STATISTIC_OF_KIND[outcome(field).kind])
+    label: (field, STATISTIC_OF_KIND[field_kind(field, "sensitivity", label)])
     for label, field in {
-        "P(coordinated)": "coordinated",
-        "P(US unilateral)": "us_unilateral",
-        "month of US unilateral action": "month_unilateral",
-        "effective alignment": "effective_alignment",
+        "P(coordinated)": f"{TRACK}.coordinated",
+        "P(NL national measure)": f"{TRACK}.national:NL",
+        "month of the first US rule": f"{TRACK}.first_us_rule",
+        "effective alignment": f"{TRACK}.effective_alignment",
     }.items()
 }
 METHODS = ("sobol", "morris")
@@ -152,8 +156,10 @@ def point_means(runs: pd.DataFrame, months: int) -> Any:
     """The outputs grouped by design point (take ``.mean()`` or ``.var()`` over replications)."""
     cols = {}
     for label, (field, kind) in OUTPUTS.items():
-        x = runs[field].astype(float)
-        if kind == "censored":
+        x = column(runs, field).astype(float)
+        if label.startswith("P(") and kind == "censored":
+            x = x.notna().astype(float)
+        elif kind == "censored":
             x = x.fillna(float(months))
         cols[label] = x
     frame = pd.DataFrame(cols)

@@ -12,6 +12,7 @@ from typing import Any
 
 from sim.messages import printable
 from sim.model import TTCModel
+from sim.model.outcomes import RUN_FIELDS
 from sim.scenario import ScenarioError, load_scenario, suggest
 from sim.scenario.schema import schema
 
@@ -63,6 +64,8 @@ def _fmt(value: Any) -> str:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    """One seeded run told as a story: every track's events month by month, then the outcome
+    row track by track (``<track id>.<field>``), the run-level fields and the sampled inputs."""
     sc = load_scenario(args.scenario, args.overrides)
     model = TTCModel(sc, rng=args.seed).run()
     row = model.outcome()
@@ -70,24 +73,36 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(json.dumps(row, default=str))
         return 0
     print(printable(f"{sc.name}: {sc.description}"))
+    tracks = " ".join(f"{t.id} ({t.kind}{', target ' + t.target if t.target else ''})" for t in sc.tracks)
     print(
         f"seed {args.seed}; {sc.start} + {sc.months} months; rule {model.eu.rule}; "
         f"overrides: {' '.join(sc.overrides) or 'none'}"
     )
+    print(f"tracks: {tracks}")
     print()
-    print(f"{'month':7} {'actor':7} event")
-    for _t, date, actor, _kind, text in model.events:
-        print(f"{date:7} {actor:7} {text}")
+    width = max([len("track"), *(len(t.id) for t in sc.tracks)])
+    actors = max([len("actor"), *(len(e[3]) for e in model.events)])
+    print(f"{'month':>5}  {'date':7}  {'track':{width}}  {'actor':{actors}}  event")
+    for t, date, track, actor, _kind, text in model.events:
+        print(f"{t:>5}  {date:7}  {track or '-':{width}}  {actor:{actors}}  {text}")
+    if not model.events:
+        print("  (nothing happened)")
     print()
-    print("outcome")
-    for key, value in row.items():
-        if not key.startswith("param."):
-            print(f"  {key:30} {_fmt(value)}")
+    for state in model.tracks:
+        print(f"outcome of {state.id}")
+        prefix = f"{state.id}."
+        for key, value in row.items():
+            if key.startswith(prefix):
+                print(f"  {key.removeprefix(prefix):30} {_fmt(value)}")
+    print("outcome of the run")
+    for key in ("scenario", "run", "seed", *RUN_FIELDS):
+        print(f"  {key:30} {_fmt(row[key])}")
     sampled = {k: v for k, v in row.items() if k.startswith("param.")}
     if sampled:
         print("sampled parameters")
+        width = max(30, *(len(k) for k in sampled))
         for key, value in sampled.items():
-            print(f"  {key:30} {_fmt(value)}")
+            print(f"  {key:{width}} {_fmt(value)}")
     return 0
 
 

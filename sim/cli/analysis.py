@@ -96,7 +96,7 @@ def add_discover(sub: Any) -> None:
     p.add_argument(
         "--outcome",
         required=True,
-        help="expression over outcome fields, e.g. 'coordinated' or 'month_unilateral < 12'",
+        help="expression over outcome fields, e.g. 'china_sme.coordinated' or 'china_sme.first_us_rule < 12'",
     )
     p.add_argument("--params", nargs="+", help="param.* columns to search (default: all that vary)")
     p.add_argument("--max-boxes", type=int, default=2)

@@ -25,6 +25,7 @@ FLAG_OF_ARGUMENT = {
     "outcome": "--outcome",
     "x/y": "--x/--y",
     "heatmap": "--kind heatmap",
+    "track": "--track",
 }
 """The library names what was wrong by its argument (``ScenarioError("runs", ...)``); a
 user of the command line reads the flag that set it (``--runs``)."""

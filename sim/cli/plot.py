@@ -20,17 +20,32 @@ def add_command(sub: Any) -> None:
         "--kind",
         choices=PLOT_KINDS,
         required=True,
-        help="classes: outcome-class shares; timing: ECDF of a timing outcome; fan: monthly "
-        "bands of the gap (needs --trajectories); heatmap: P(outcome) over two sweeps; "
-        "dual_track: the headline multi-panel figure",
+        help="classes: outcome-class shares (per track, or per scenario with --track); timing: "
+        "ECDF of a timing outcome; fan: monthly bands of the gap (needs --trajectories); heatmap: "
+        "P(outcome) over two sweeps; dual_track: the headline figure (Russia vs China chip tools "
+        "from one run set, soft share by ministerial)",
     )
     p.add_argument(
         "--out", required=True, help="image file; its suffix names the format (.png, .pdf, .svg, ...)"
     )
-    p.add_argument("--outcome", default="coordinated", help="heatmap: expression, e.g. 'month_unilateral<12'")
+    p.add_argument(
+        "--track",
+        help="draw one track of the results (e.g. china_sme): its fields become the plain names "
+        "(coordinated, first_us_rule, national:NL, ...)",
+    )
+    p.add_argument(
+        "--outcome",
+        default="coordinated",
+        help="heatmap: expression, e.g. 'first_us_rule < 12' (with --track)",
+    )
     p.add_argument("--x", help="heatmap: x column (e.g. sweep.us.patience)")
     p.add_argument("--y", help="heatmap: y column")
-    p.add_argument("--field", default="month_unilateral", help="timing: outcome field (or lag:XX)")
+    p.add_argument(
+        "--field",
+        default="first_us_rule",
+        help="timing: a month field of --track (first_us_rule, month_eu, national:NL, lag:NL); "
+        "without --track, the field of every track",
+    )
     p.add_argument(
         "--by",
         choices=("sweep",),
@@ -46,6 +61,7 @@ def cmd_plot(args: argparse.Namespace) -> int:
         check_image_path,
         dual_track,
         fan,
+        gap_column,
         heatmap,
         label_sweep_points,
         outcome_classes,
@@ -53,13 +69,17 @@ def cmd_plot(args: argparse.Namespace) -> int:
         save_figure,
         sweep_columns,
         timing,
+        track_classes,
+        track_timing,
+        track_view,
+        tracks,
     )
 
     out = Path(args.out)
     check_image_path(out)
     df = read_plot_results(args.results)
     traj: pd.DataFrame | None = None
-    if args.kind in ("fan", "dual_track"):
+    if args.kind == "fan":
         for p in args.results:
             verify_trajectories(p)  # never another batch's trajectories beside these results
         tpaths = [trajectories_path(Path(p)) for p in args.results]
@@ -92,20 +112,27 @@ def cmd_plot(args: argparse.Namespace) -> int:
                 "to draw one series per point, or --kind heatmap to map an outcome over two sweeps",
             )
         df, traj = label_sweep_points(df, traj)
+    view = track_view(df, args.track) if args.track else None
     if args.kind == "dual_track":
-        fig = dual_track(df, traj)
+        fig = dual_track(df)
     else:
         fig = Figure(figsize=(7, 4.5))
         ax = fig.subplots()
     if args.kind == "classes":
-        outcome_classes(df, ax)
+        if view is not None:
+            outcome_classes(view, ax, f"How {args.track} ends")
+        else:
+            track_classes(df, ax)
     elif args.kind == "timing":
-        given = "us_unilateral" if args.field.startswith("lag:") else ""
-        timing(df, ax, args.field, given, args.field, source="--field")
+        if view is not None:
+            timing(df, ax, f"{args.track}.{args.field}", "", f"{args.track}: {args.field}", source="--field")
+        else:
+            track_timing(df, ax, args.field, tracks(df), args.field, "month (0 = scenario start)")
     elif args.kind == "fan":
-        fan(traj, ax, "gap", "US-EU gap (ask - offer)", band="tolerance")  # type: ignore[arg-type]
+        gap = gap_column(traj, args.track)  # type: ignore[arg-type]
+        fan(traj, ax, gap, f"US-EU gap (ask - offer) on {gap.split('.')[0]}")  # type: ignore[arg-type]
     elif args.kind == "heatmap":
-        heatmap(df, ax, args.outcome, args.x, args.y)
+        heatmap(df if view is None else view, ax, args.outcome, args.x, args.y)
     if args.kind != "dual_track":
         fig.tight_layout()
     save_figure(fig, out)

@@ -6,10 +6,13 @@ http://127.0.0.1:8765.
 * Left: pick a shipped scenario and set key preferences. Every control is bound to the same
   ``PATH=VALUE`` override as the command line's ``--set``; the page shows the equivalent
   ``--set`` flags, and extra overrides can be typed in.
-* "One run": the US ask and ideal, the Commission's offer and each member's ideal over the
-  months; the US-EU gap against the tolerance band; attention on the soft track; the events.
-* "Batch": N seeded runs through the batch runner (with progress), outcome-class shares and
-  timing distributions, next to the shipped scenario run with the same seeds.
+* A scenario runs one TTC with one or several tracks; the track selector picks the hard track
+  whose outcomes and figures the page shows (the events cover every track).
+* "One run": on the chosen track, the US ask, the Commission's offer and the levels in force
+  over the months; the US-EU gap against the tolerance band; the TTC's attention over the
+  tracks and the soft track; every track's events.
+* "Batch": N seeded runs through the batch runner (with progress), the chosen track's outcome
+  summary and outcome-class shares, next to the shipped scenario run with the same seeds.
 * Export the settings as a scenario file and the batch as Parquet, to rerun from the CLI. Both
   carry the scenario name ``<shipped name>_dashboard`` (unless the user names it), so a batch
   over the shipped file and the export keeps the two apart.
@@ -45,7 +48,6 @@ import solara
 import solara.lab
 from matplotlib.figure import Figure
 
-from sim.analysis.stylized import column
 from sim.model import TTCModel, check_seed
 from sim.model.outcomes import outcome
 from sim.runner.run import simulate
@@ -83,29 +85,49 @@ CONTROLS = (
     Control("members.DE.retaliation_fear", "DE fear of retaliation", 0, 1, 0.01),
     Control("members.*.threat", "Threat perception of all members", 0, 1, 0.01),
 )
-SUMMARY_OF_KIND = {"bool": "share", "month": "median", "float": "mean"}
-"""How the page summarises a batch's outcome field, by the field's declared kind."""
 
 
-def metric_kind(field: str) -> str:
-    """The summary of an outcome field (``national:XX``, XX adopted nationally, is a share)."""
-    return "share" if field.startswith("national:") else SUMMARY_OF_KIND[outcome(field).kind]
+@dataclass(frozen=True)
+class Metric:
+    """One line of the batch summary: a declared outcome ``field`` (per track or run-level),
+    summarised as a ``share`` of runs where it holds (a true flag, a non-empty text, or the
+    text containing ``word``), a ``median`` of the months it happened, or a ``mean``."""
+
+    key: str
+    field: str
+    label: str
+    summary: str
+    word: str = ""
 
 
-METRICS = tuple(
-    (field, label, metric_kind(field))
-    for field, label in (
-        ("coordinated", "P(coordinated)"),
-        ("us_unilateral", "P(US acts alone)"),
-        ("eu_adopted", "P(EU-level measure)"),
-        ("national:NL", "P(NL adopts nationally)"),
-        ("national:DE", "P(DE adopts nationally)"),
-        ("month_unilateral", "median month of US unilateral rule"),
-        ("effective_alignment", "effective alignment (mean)"),
-        ("soft_share", "soft-track attention share (mean)"),
-    )
+METRICS = (
+    Metric("coordinated", "coordinated", "P(coordinated)", "share"),
+    Metric("acts_alone", "channels", "P(US acts alone)", "share", "unilateral"),
+    Metric("eu_measure", "eu_route", "P(EU-level measure)", "share"),
+    Metric("national-NL", "national_adopters", "P(NL adopts nationally)", "share", "NL"),
+    Metric("national-DE", "national_adopters", "P(DE adopts nationally)", "share", "DE"),
+    Metric("month_coordinated", "month_coordinated", "median month of coordination", "median"),
+    Metric("month_eu", "month_eu", "median month of the EU-level measure", "median"),
+    Metric("effective_alignment", "effective_alignment", "effective alignment (mean)", "mean"),
+    Metric("soft_deliverables", "soft_deliverables", "soft deliverables of the TTC (mean)", "mean"),
 )
-"""The batch summary: (outcome field, label, summary)."""
+"""The batch summary of the chosen track (run-level fields are the TTC's)."""
+
+
+def hard_tracks(sc: Scenario) -> list[str]:
+    return [t.id for t in sc.tracks if t.kind == "hard"]
+
+
+def chosen_track(sc: Scenario, choice: str) -> str:
+    """The track the page shows: the user's choice when ``sc`` has it, else its first."""
+    ids = hard_tracks(sc)
+    return choice if choice in ids else ids[0]
+
+
+def track_column(field: str, track: str) -> str:
+    """The row column of an outcome field on ``track`` (``china_sme.coordinated``); a
+    run-level field is its own column."""
+    return f"{track}.{field}" if outcome(field).per_track else field
 
 
 def shipped() -> dict[str, Path]:
@@ -176,17 +198,24 @@ def build(
     return sc, ov, ""
 
 
-def summary(df: pd.DataFrame) -> dict[str, float]:
+def summary(df: pd.DataFrame, track: str) -> dict[str, float]:
+    """Each metric of :data:`METRICS` over the runs of ``df``, on ``track``."""
     out = {}
-    for field, _, kind in METRICS:
-        col = column(df, field)
-        if kind == "share":
-            out[field] = float(col.astype(bool).mean())
-        elif kind == "median":
+    for m in METRICS:
+        col = df[track_column(m.field, track)]
+        if m.summary == "share":
+            if m.word:
+                holds = col.fillna("").astype(str).str.split().map(lambda words, w=m.word: w in words)
+            elif outcome(m.field).kind == "bool":
+                holds = col.fillna(False).astype(bool)
+            else:
+                holds = col.fillna("").astype(str) != ""
+            out[m.key] = float(holds.mean())
+        elif m.summary == "median":
             x = pd.to_numeric(col, errors="coerce").dropna()
-            out[field] = float(x.median()) if len(x) else float("nan")
+            out[m.key] = float(x.median()) if len(x) else float("nan")
         else:
-            out[field] = float(pd.to_numeric(col, errors="coerce").mean())
+            out[m.key] = float(pd.to_numeric(col, errors="coerce").mean())
     return out
 
 
@@ -197,15 +226,20 @@ def fmt(kind: str, v: float) -> str:
 
 
 def event_log(model: TTCModel) -> str:
-    """The run's events as the command line prints them: month, actor, what happened."""
-    lines = [f"{'month':7} {'actor':7} event"]
-    lines += [f"{date:7} {actor:7} {text}" for _t, date, actor, _kind, text in model.events]
+    """The run's events as the command line prints them: month, date, track, actor, what
+    happened."""
+    lines = [f"{'month':>5}  {'date':7}  {'track':15}  {'actor':5}  event"]
+    lines += [
+        f"{t:>5}  {date:7}  {track or '-':15}  {actor:5}  {text}"
+        for t, date, track, actor, _kind, text in model.events
+    ]
     return "\n".join(lines)
 
 
 # ----------------------------------------------------------------------------- state
 
 scenario_name = solara.reactive("china_2022")
+track_choice = solara.reactive("")
 changed: solara.Reactive[dict[str, Any]] = solara.reactive({})
 extra = solara.reactive("")
 eu_rule = solara.reactive("")
@@ -257,44 +291,50 @@ def run_batch_task(sc: Scenario, shipped_name: str, n: int, s: int, settings: st
 # freed with the page that shows it (pyplot would keep every one open).
 
 
-def single_run_figure(model: TTCModel) -> Figure:
+def single_run_figure(model: TTCModel, track: str) -> Figure:
+    """One run on ``track``: positions and levels in force, the gap, and the agenda."""
     t = model.trajectory()
+    months = t["month"]
     fig = Figure(figsize=(15, 3.8))
     axes = fig.subplots(1, 3)
     ax = axes[0]
-    for iso, key_exporter in zip(
-        model.iso, model.exporter, strict=True
-    ):  # the basket's key exporters stand out
-        style = (
-            {"lw": 1.6, "label": f"{iso} ideal"}
-            if key_exporter
-            else {"color": "#999999", "lw": 0.6, "alpha": 0.5}
-        )
-        ax.plot(t["month"], t[f"ideal.{iso}"], **style)
-    ax.plot(t["month"], t["us_ideal"], color="#D55E00", ls="--", label="US ideal")
-    ax.plot(t["month"], t["us_ask"], color="#D55E00", label="US ask")
-    ax.plot(t["month"], t["eu_offer"], color="#0072B2", lw=2, label="Commission offer")
+    ax.plot(months, t[f"{track}.us_ask"], color="#D55E00", label="US ask")
+    ax.plot(months, t[f"{track}.eu_offer"], color="#0072B2", lw=2, label="Commission offer")
+    ax.plot(months, t[f"{track}.us_stringency"], color="#D55E00", ls="--", label="US level in force")
+    ax.plot(months, t[f"{track}.eu_stringency"], color="#0072B2", ls="--", label="EU level in force")
     ax.set_ylim(0, 1)
-    ax.set_title("Positions (grey: members other than the key exporters)")
+    ax.set_title(f"{track}: positions and levels in force")
     ax.set_xlabel("months from start")
     ax.legend(fontsize=7, ncol=2)
     ax = axes[1]
-    ax.fill_between(t["month"], 0, t["tolerance"], color="#009E73", alpha=0.2, label="tolerance band")
-    ax.plot(t["month"], t["gap"], color="black", label="US-EU gap")
+    ax.fill_between(months, 0, model.ttc.tolerance, color="#009E73", alpha=0.2, label="tolerance band")
+    ax.plot(months, t[f"{track}.gap"], color="black", label="US-EU gap")
     ax.set_ylim(0, 1)
-    ax.set_title("Gap against the tolerance band")
+    ax.set_title(f"{track}: gap against the tolerance band")
     ax.set_xlabel("months from start")
     ax.legend(fontsize=7)
     ax = axes[2]
-    ax.plot(t["month"], 1 - t["hard_attention"], color="#CC79A7")
+    for tr in model.tracks:
+        chosen = tr.id == track
+        ax.plot(
+            months,
+            t[f"{tr.id}.attention"],
+            lw=2 if chosen else 0.8,
+            color="black" if chosen else None,
+            alpha=1 if chosen else 0.6,
+            label=tr.id,
+        )
+    ax.plot(months, t["soft_attention"], color="#CC79A7", ls=":", label="soft tracks")
     ax.set_ylim(0, 1)
-    ax.set_title("TTC attention on the soft track")
+    ax.set_title("TTC attention over the tracks")
     ax.set_xlabel("months from start")
+    ax.legend(fontsize=7)
     fig.tight_layout()
     return fig
 
 
-def batch_figure(result: dict[str, Any]) -> Figure:
+def batch_figure(result: dict[str, Any], track: str) -> Figure:
+    """How the chosen track ends, and when it is coordinated, in both batches."""
     both = pd.concat(
         [
             result["current"].assign(scenario="this setting"),
@@ -302,18 +342,19 @@ def batch_figure(result: dict[str, Any]) -> Figure:
         ],
         ignore_index=True,
     )
-    fig = Figure(figsize=(15, 3.8))
-    axes = fig.subplots(1, 3)
-    plots.outcome_classes(both, axes[0])
-    plots.timing(both, axes[1], "month_unilateral", "", "US acts alone", "month of the US unilateral rule")
-    plots.timing(
-        both,
-        axes[2],
-        "lag:NL",
-        "us_unilateral",
-        "Dutch alignment",
-        "months from the US rule to the Dutch rule",
-    )
+    fig = Figure(figsize=(12, 3.8))
+    axes = fig.subplots(1, 2)
+    plots.outcome_classes(both.assign(outcome_class=both[f"{track}.outcome_class"]), axes[0])
+    axes[0].set_title(f"How {track} ends")
+    ax = axes[1]
+    for name, colour in (("this setting", "#0072B2"), ("shipped scenario", "#999999")):
+        months = pd.to_numeric(both.loc[both.scenario == name, f"{track}.month_coordinated"]).dropna()
+        if len(months):
+            ax.hist(months, bins=range(0, int(months.max()) + 2), alpha=0.6, color=colour, label=name)
+    ax.set_title(f"{track}: month of coordination (coordinated runs)")
+    ax.set_xlabel("months from start")
+    ax.set_ylabel("runs")
+    ax.legend(fontsize=7)
     fig.tight_layout()
     return fig
 
@@ -368,8 +409,9 @@ def reset() -> None:
 
 
 def start_over(_: str) -> None:
-    """A new scenario: its own defaults, no results yet."""
+    """A new scenario: its own defaults, its first track, no results yet."""
     reset()
+    track_choice.set("")
     batch.set(None)
     one_run.set(None)
     run_error.set("")
@@ -385,7 +427,7 @@ def seed_problem(s: int | None) -> str:
 
 
 @solara.component
-def OneRun(sc: Scenario | None) -> None:
+def OneRun(sc: Scenario | None, track: str) -> None:
     def run_one() -> None:
         if sc is None or seed_problem(seed.value):
             return
@@ -410,12 +452,15 @@ def OneRun(sc: Scenario | None) -> None:
     if run_error.value:
         solara.Error(run_error.value, classes=["ttc-run-error"])
     model = one_run.value
-    if model is not None:
-        Figures(id(model), lambda: single_run_figure(model), ["ttc-run-figure"])
+    if model is not None and track in model.track_by_id:
+        Figures(hash((id(model), track)), lambda: single_run_figure(model, track), ["ttc-run-figure"])
         row = model.outcome()
         solara.Text(
-            f"Outcome: {row['outcome_class']}; US unilateral month {row['month_unilateral']}; "
-            f"national adopters: {row['national_adopters'] or 'none'}; soft share {row['soft_share']:.2f}.",
+            f"{track}: {row[f'{track}.outcome_class']}; channel {row[f'{track}.channel']}; "
+            f"US rules in months {row[f'{track}.us_rule_months'] or 'none'}; "
+            f"EU-level measure {row[f'{track}.eu_route'] or 'none'}; "
+            f"national measures: {row[f'{track}.national_months'] or 'none'}; "
+            f"soft deliverables {row['soft_deliverables']}.",
             classes=["ttc-outcome"],
         )
         with solara.Div(classes=["ttc-events"]):
@@ -423,7 +468,7 @@ def OneRun(sc: Scenario | None) -> None:
 
 
 @solara.component
-def Batch(sc: Scenario | None, settings: str) -> None:
+def Batch(sc: Scenario | None, settings: str, track: str) -> None:
     n, s = runs.value, seed.value
     problem = "runs must be at least 1" if n is None or n <= 0 else seed_problem(s)
 
@@ -458,19 +503,20 @@ def Batch(sc: Scenario | None, settings: str) -> None:
             f"({result['settings']}); the shipped scenario ran with the same seeds.",
             classes=["ttc-batch-status"],
         )
-    cur, base_s = summary(result["current"]), summary(result["baseline"])
+    if f"{track}.outcome_class" not in result["current"]:
+        return  # a batch of another scenario, replaced by the next one
+    cur, base_s = summary(result["current"], track), summary(result["baseline"], track)
     with solara.Column(gap="0px"):
         with solara.Columns([3, 1, 1]):
-            solara.Text("outcome")
+            solara.Text(f"outcome on {track}", classes=["ttc-summary-track"])
             solara.Text("this setting")
             solara.Text("shipped scenario")
-        for field, label, kind in METRICS:
-            key = field.replace(":", "-")
+        for m in METRICS:
             with solara.Columns([3, 1, 1]):
-                solara.Text(label)
-                solara.Text(fmt(kind, cur[field]), classes=[f"ttc-current-{key}"])
-                solara.Text(fmt(kind, base_s[field]), classes=[f"ttc-baseline-{key}"])
-    Figures(result["number"], lambda: batch_figure(result), ["ttc-batch-figure"])
+                solara.Text(m.label)
+                solara.Text(fmt(m.summary, cur[m.key]), classes=[f"ttc-current-{m.key}"])
+                solara.Text(fmt(m.summary, base_s[m.key]), classes=[f"ttc-baseline-{m.key}"])
+    Figures(hash((result["number"], track)), lambda: batch_figure(result, track), ["ttc-batch-figure"])
 
     def parquet() -> bytes:
         buf = io.BytesIO()
@@ -494,6 +540,13 @@ def Page() -> None:
         solara.Select("scenario", values=list(shipped()), value=scenario_name, on_value=start_over)
         base, _, base_error = build(scenario_name.value, {}, "", "")
         if base is not None:
+            solara.Select(
+                "track",
+                values=hard_tracks(base),
+                value=chosen_track(base, track_choice.value),
+                on_value=track_choice.set,
+                classes=["ttc-track"],
+            )
             solara.ToggleButtonsSingle(
                 value=eu_rule.value or base.values["eu.rule"],
                 values=["unanimity", "qmv"],
@@ -519,11 +572,13 @@ def Page() -> None:
                 classes=["ttc-command"],
                 style={"font-family": "monospace"},
             )
+    shown = sc if sc is not None else base
+    track = chosen_track(shown, track_choice.value) if shown is not None else ""
     with solara.lab.Tabs():
         with solara.lab.Tab("One run"):
-            OneRun(sc)
+            OneRun(sc, track)
         with solara.lab.Tab("Batch"):
-            Batch(sc, settings)
+            Batch(sc, settings, track)
     if sc is not None:
         header = (
             f"Exported from the ttcsim dashboard: {scenario_name.value} with {settings}\n"

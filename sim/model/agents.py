@@ -105,7 +105,8 @@ class UnitedStates(mesa.Agent):
         if leverage > 0 and pressed.any() and ideal > 0:
             coming = np.where(can, tr.effective, np.maximum(tr.effective, tr.us_level))
             allied = float(tr.supply.sum())
-            uncovered = 1.0 - float(tr.supply @ np.minimum(1.0, coming / ideal)) / allied
+            # min(ideal, x) / ideal is min(1, x / ideal) exactly, without overflow for a tiny ideal
+            uncovered = 1.0 - float(tr.supply @ (np.minimum(ideal, coming) / ideal)) / allied
             weights = np.where(pressed, tr.supply, 0.0)
             share = 1.0 if tr.unilateral else m.c["bilateral_share"]
             pressure_in += leverage * share * uncovered * w * weights / weights.sum()
@@ -317,7 +318,7 @@ class Adopters(mesa.Agent):
                 code,
                 "decision",
                 f"decides a national measure ({route_name}) at {level:.2f}, "
-                f"in force after {due - m.t} months",
+                f"in force after {due - m.t} month{'' if due - m.t == 1 else 's'}",
             )
 
     # ------------------------------------------------------------------ regime_cascade
@@ -376,7 +377,7 @@ class Adopters(mesa.Agent):
             code,
             "decision",
             f"lists nationally ({route}) at {level:.2f} after the regime's veto, "
-            f"in force after {due - m.t} months",
+            f"in force after {due - m.t} month{'' if due - m.t == 1 else 's'}",
         )
 
 

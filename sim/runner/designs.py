@@ -34,9 +34,11 @@ import pyarrow as pa
 
 from sim.messages import show
 from sim.model import TTCModel, check_seed
-from sim.model.outcomes import OUTCOMES, OutcomeKind
+from sim.model.outcomes import OUTCOMES, RUN_FIELDS, OutcomeKind, field_names
 from sim.scenario import Scenario, ScenarioError, load_scenario, parse_override, parse_value
 from sim.scenario.distributions import Distribution
+from sim.scenario.tracks import TRACK_ID_RE
+from sim.scenario.values import concrete_paths, param_path
 
 # ----------------------------------------------------------------------------- limits
 
@@ -60,8 +62,11 @@ RUN_COLUMNS: tuple[tuple[str, OutcomeKind], ...] = (
     ("seed", "int"),
 )
 """The runner's own columns, which say which run a row is: then come the declared outcomes."""
-_KINDS: dict[str, OutcomeKind] = dict(RUN_COLUMNS) | {o.name: o.kind for o in OUTCOMES}
-OUTCOME_COLUMNS = tuple(_KINDS)
+_RUN_KINDS: dict[str, OutcomeKind] = dict(RUN_COLUMNS) | {o.name: o.kind for o in OUTCOMES if not o.per_track}
+_TRACK_KINDS: dict[str, OutcomeKind] = {o.name: o.kind for o in OUTCOMES if o.per_track}
+OUTCOME_COLUMNS = tuple(dict(RUN_COLUMNS)) + RUN_FIELDS
+"""The columns every model row has, whatever its tracks: the run's identity and the run-level
+outcomes. Each hard track adds :func:`outcome_columns` ``<track id>.<field>``."""
 _ARROW_TYPES: dict[OutcomeKind, pa.DataType] = {
     "bool": pa.bool_(),
     "int": pa.int64(),
@@ -71,9 +76,39 @@ _ARROW_TYPES: dict[OutcomeKind, pa.DataType] = {
 }
 
 
+def outcome_kind(name: str) -> OutcomeKind | None:
+    """The declared kind of a row column: a run column, a run-level outcome, or a track's
+    outcome ``<track id>.<field>``; None for any other column (``param.*``, ``sweep.*``, ...)."""
+    if name in _RUN_KINDS:
+        return _RUN_KINDS[name]
+    track, dot, base = name.partition(".")
+    if dot and TRACK_ID_RE.fullmatch(track) and base in _TRACK_KINDS and track not in ("param", "sweep"):
+        return _TRACK_KINDS[base]
+    return None
+
+
+def is_outcome_column(name: str) -> bool:
+    return outcome_kind(name) is not None
+
+
 def arrow_type(name: str) -> pa.DataType:
-    """The Arrow type of one of the ``OUTCOME_COLUMNS``."""
-    return _ARROW_TYPES[_KINDS[name]]
+    """The Arrow type of a run column or declared outcome column (see :func:`outcome_kind`)."""
+    kind = outcome_kind(name)
+    if kind is None:
+        raise KeyError(f"{name!r} is not a run or outcome column")
+    return _ARROW_TYPES[kind]
+
+
+def outcome_columns(track_ids: Iterable[str]) -> list[str]:
+    """The outcome columns of rows over these hard tracks: every track's fields (tracks in id
+    order), then the run-level fields (:func:`sim.model.outcomes.field_names`)."""
+    return field_names(sorted(set(track_ids)))
+
+
+def hard_tracks(scenarios: Iterable[Scenario]) -> list[str]:
+    """The union of the hard tracks of ``scenarios``, in id order: a batch of scenarios with
+    different tracks has every one's columns (null in the rows of a scenario without it)."""
+    return sorted({t.id for sc in scenarios for t in sc.tracks if t.kind == "hard"})
 
 
 def run_seed(batch_seed: int, run_index: int) -> int:
@@ -110,9 +145,11 @@ class ModelRun:
     measure: Callable[[TTCModel], dict[str, float]] | None = None
     measured: tuple[str, ...] = ()
 
-    def columns(self) -> list[tuple[str, pa.DataType]]:
-        names = [c for c in OUTCOME_COLUMNS if c not in dict(RUN_COLUMNS)]
-        return [(c, arrow_type(c)) for c in names] + [(c, pa.float64()) for c in self.measured]
+    def columns(self, tracks: Iterable[str] = ()) -> list[tuple[str, pa.DataType]]:
+        """The outcome columns of ``tracks`` (see :func:`outcome_columns`), then the measured."""
+        return [(c, arrow_type(c)) for c in outcome_columns(tracks)] + [
+            (c, pa.float64()) for c in self.measured
+        ]
 
     def identity(self) -> dict[str, Any]:
         return {"evaluator": "model", "measured": list(self.measured)}
@@ -308,7 +345,9 @@ class Design:
     def schema(self) -> pa.Schema:
         """The run's identity, the evaluator's columns, sweep columns, then ``param.*``
         (sampled values as numbers; set values as numbers, true/false or strings, whichever
-        all points' values are)."""
+        all points' values are). The model's columns are those of the union of the variants'
+        hard tracks, and the ``param.*`` columns the union of their sampled and set paths: a
+        run has null in the columns of a track or a path its scenario does not have."""
         values: dict[str, list[Any]] = {}
         if isinstance(self.evaluator, ModelRun):
             for variant in {id(v): v for v in self.variants if v is not None}.values():
@@ -318,7 +357,10 @@ class Design:
             for column, v in inputs.items():
                 values.setdefault(column, []).append(v)
         cols: list[tuple[str, pa.DataType]] = [(c, arrow_type(c)) for c, _ in RUN_COLUMNS]
-        cols += self.evaluator.columns()
+        if isinstance(self.evaluator, ModelRun):
+            cols += self.evaluator.columns(hard_tracks(v for v in self.variants if v is not None))
+        else:
+            cols += self.evaluator.columns()
         cols += [(s.column, value_type(list(s.values))) for s in self.sweeps]
         cols += [(c, value_type(values[c])) for c in sorted(values)]
         return pa.schema(cols)
@@ -352,13 +394,17 @@ def check_runs(runs: int, name: str = "runs") -> None:
 
 def input_values(sc: Scenario, paths: Iterable[str]) -> dict[str, Any]:
     """The value each set path (``--set``, ``--sweep``) has in ``sc``, as ``param.<path>``
-    columns by concrete path (``members.*.key`` gives one column per member). A path set to
-    a distribution is left out: the run records the value it drew."""
+    columns by concrete path: a wildcard (``members.*.key``, ``tracks.*.us.key``,
+    ``tracks.<id>.members.*.key``, ...) gives one column per concrete path it names; a list
+    (``tracks.<id>.routes``) is one space-separated string. A path set to a distribution is
+    left out: the run records the value it drew."""
     out: dict[str, Any] = {}
     for path in paths:
-        parts = path.split(".")
-        wildcard = parts[0] == "members" and len(parts) == 3 and parts[1] == "*"
-        for concrete in [f"members.{m}.{parts[2]}" for m in sc.members] if wildcard else [path]:
+        try:
+            concretes = concrete_paths(sc, param_path("sweeps", path, path, sc))
+        except ScenarioError:  # a structural path (routes, basket, scenario.*): itself
+            concretes = [path]
+        for concrete in concretes:
             if concrete in sc.values:
                 value = sc.values[concrete]
                 if isinstance(value, Distribution):

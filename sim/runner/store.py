@@ -35,7 +35,7 @@ import pyarrow.parquet as pq
 
 from sim.scenario import ScenarioError
 
-from .designs import OUTCOME_COLUMNS, Design, arrow_type
+from .designs import Design, arrow_type, is_outcome_column
 from .manifest import manifest_path, read_manifest
 
 RESULT_FORMATS = (".parquet", ".csv")
@@ -239,7 +239,9 @@ def _assemble(parts: list[Path], dest: Path, metadata: dict[bytes, bytes] | None
     memory at a time, through a temporary file; return the run hash of the rows (only when
     no ``metadata`` is given: trajectories carry the hash of their results instead)."""
     tmp = dest.with_name(dest.name + ".tmp")
-    schema = pq.read_schema(parts[0])
+    # results parts share the design's schema; trajectories of scenarios with different
+    # tracks have different columns: the file has their union, null where a run has none
+    schema = pa.unify_schemas([pq.read_schema(p) for p in parts], promote_options="permissive")
     if metadata:
         schema = schema.with_metadata({**(schema.metadata or {}), **metadata})
     digest = hashlib.sha256()
@@ -249,7 +251,7 @@ def _assemble(parts: list[Path], dest: Path, metadata: dict[bytes, bytes] | None
     try:
         with writer:
             for k, p in enumerate(parts):
-                table = pq.read_table(p).cast(schema)
+                table = _conformed(pq.read_table(p), schema)
                 writer.write_table(table)
                 if not metadata:
                     digest.update(_as_csv(table, header=k == 0))
@@ -257,6 +259,14 @@ def _assemble(parts: list[Path], dest: Path, metadata: dict[bytes, bytes] | None
     finally:
         tmp.unlink(missing_ok=True)
     return digest.hexdigest()
+
+
+def _conformed(table: pa.Table, schema: pa.Schema) -> pa.Table:
+    """``table`` with the columns of ``schema`` in its order and types, null where it has none."""
+    columns = [
+        table.column(f.name) if f.name in table.column_names else pa.nulls(len(table), f.type) for f in schema
+    ]
+    return pa.Table.from_arrays(columns, schema=schema.remove_metadata()).cast(schema)
 
 
 def _as_csv(table: pa.Table, header: bool = True) -> pa.Buffer:
@@ -320,7 +330,7 @@ def read_table(path: str | Path) -> pa.Table:
         return pq.read_table(path)
     with path.open(newline="", encoding="utf-8") as f:
         names = next(csv.reader(f), [])
-    types = {c: arrow_type(c) if c in OUTCOME_COLUMNS else pa.string() for c in names}
+    types = {c: arrow_type(c) if is_outcome_column(c) else pa.string() for c in names}
     table = pacsv.read_csv(
         path,
         convert_options=pacsv.ConvertOptions(
@@ -328,7 +338,7 @@ def read_table(path: str | Path) -> pa.Table:
         ),
     )
     for k, name in enumerate(table.column_names):
-        if name not in OUTCOME_COLUMNS:
+        if not is_outcome_column(name):
             table = table.set_column(k, name, _narrowed(table.column(k)))
     return table
 

@@ -131,16 +131,16 @@ TRACK_US_KEYS: tuple[str, ...] = tuple(f.name for f in fields(USParams) if f.nam
 """The US keys a track may set for itself: all but ``pressure``, the leverage shared across tracks."""
 TRACK_TARGET_KEYS = ("availability",)
 MECHANISMS: dict[str, str] = {
-    "preferences": "ideal levels rise with threat and pressure, fall with exports, fear and backfill",
+    "preferences": "ideal levels rise with threat and pressure, fall with exports at stake and fear",
     "perception": "shocks move parameters; socialisation and intelligence pull perceptions together",
     "eu_routes": "Commission proposals on a track's routes; unanimity, QMV, derogations, regime vetoes",
     "bargaining": "TTC rounds per track compete for the agenda; agreement schedules adoption",
-    "channel_choice": "the US chooses TTC, minilateral, unilateral rules or waiting, per track and month",
-    "supplier_assurance": "key suppliers control only if their rivals do; pressure and exemptions tip them",
-    "ratchet": "after a rule, the US observes leakage and may update it; allies may extend theirs",
-    "countermeasures": "each target chooses whether, when and how to retaliate after Western rules",
-    "agenda": "ministerial output split between hard and soft deliverables by expected progress",
-    "regime_cascade": "after a regime veto, members list nationally (Art. 9) and others follow (Art. 10)",
+    "channel_choice": "(interim) past its patience, the US weighs acting alone against waiting for a deal",
+    "supplier_assurance": "(interim) US pressure on key suppliers; national alignment with its rule",
+    "ratchet": "(inactive until the next model version) US rule updates after observed leakage",
+    "countermeasures": "a target may answer each new Western measure; non-adopters grow more fearful",
+    "agenda": "attention over the tracks follows progress; soft output accrues with its productivity",
+    "regime_cascade": "(inactive until the next model version) national lists after a regime veto",
 }
 """The ten mechanism switches (``mechanisms.<name>``, default true): switched off, a mechanism
 behaves as its absence."""

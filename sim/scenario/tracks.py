@@ -172,7 +172,14 @@ def routes(source: str, path: str, value: Any) -> tuple[str, ...]:
 def check_complete(sc: Scenario, source: str) -> None:
     """Refuse a track the files leave incomplete: a hard track needs a target (``""`` for
     none), routes and a basket (its own, or ``members.basket``) among its segments; a soft
-    track holds no actor parameter."""
+    track holds no actor parameter. A file without any track (version 1) is refused."""
+    if not track_ids(sc):
+        raise ScenarioError(
+            source,
+            "tracks",
+            "no track declared: declare one as [tracks.<id>] with target, basket and routes "
+            '(e.g. [tracks.china_sme] target = "CN", basket = "all", routes = ["annex", "national"])',
+        )
     for track in track_ids(sc):
         where = f"tracks.{track}"
         if sc.values[f"{where}.kind"] == "soft":

@@ -156,7 +156,7 @@ def _track_path(source: str, where: str, lead: str, parts: list[str], sc: Scenar
     if track != "*":
         if not TRACK_ID_RE.fullmatch(track):
             raise ScenarioError(source, where, f"{lead}malformed track id {show(track)}")
-        if sc is not None:
+        if sc is not None and f"tracks.{track}.kind" not in sc.values:  # O(1): runs check shocks
             ids = track_ids(sc)
             if track not in ids:
                 listed = (

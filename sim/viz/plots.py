@@ -19,20 +19,26 @@ from matplotlib.axes import Axes
 from matplotlib.backend_bases import FigureCanvasBase
 from matplotlib.figure import Figure
 
-from sim.analysis.stylized import column, load_facts
+from sim.analysis.stylized import column, expression, load_facts, share_of
 from sim.messages import suggest
 from sim.model.outcomes import OUTCOME_CLASSES
 from sim.scenario import ScenarioError
 
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 CLASS_COLOURS = dict(
-    zip(OUTCOME_CLASSES, ["#009E73", "#E69F00", "#D55E00", "#56B4E9", "#999999"], strict=True)
+    zip(
+        OUTCOME_CLASSES,
+        ["#009E73", "#0072B2", "#E69F00", "#D55E00", "#56B4E9", "#CC79A7", "#999999"],
+        strict=True,
+    )
 )
 CLASS_LABELS = {
     "coordinated": "coordinated (TTC deal)",
-    "unilateral_with_followers": "US alone, allies follow",
+    "minilateral": "US with key suppliers",
+    "unilateral_with_followers": "US first, others follow",
     "unilateral_alone": "US alone, nobody follows",
-    "eu_only": "EU/members only",
+    "eu_only": "EU-level only",
+    "national_only": "national lists only",
     "no_controls": "no controls",
 }
 
@@ -45,7 +51,52 @@ def _scenarios(df: pd.DataFrame) -> list[str]:
     return list(dict.fromkeys(df["scenario"]))
 
 
-def outcome_classes(df: pd.DataFrame, ax: Axes) -> None:
+def tracks(df: pd.DataFrame) -> list[str]:
+    """The hard tracks of a results table (the prefixes of its ``<track>.outcome_class``)."""
+    return [str(c).removesuffix(".outcome_class") for c in df.columns if str(c).endswith(".outcome_class")]
+
+
+def check_track(df: pd.DataFrame, track: str, source: str = "--track") -> None:
+    """Refuse a track the results do not hold (with a "did you mean")."""
+    known = tracks(df)
+    if track not in known:
+        raise ScenarioError(
+            source,
+            track,
+            f"no track {track!r} in the results{suggest(track, known)} (tracks: {', '.join(known)})",
+        )
+
+
+def track_view(df: pd.DataFrame, track: str) -> pd.DataFrame:
+    """The results of one track with its fields unprefixed (``china_sme.channel`` as
+    ``channel``), so that every per-scenario figure draws that track."""
+    check_track(df, track)
+    prefix = f"{track}."
+    own = {c: c.removeprefix(prefix) for c in map(str, df.columns) if c.startswith(prefix)}
+    keep = [c for c in map(str, df.columns) if c in own or "." not in c or c.startswith(("param.", "sweep."))]
+    return df[keep].rename(columns=own)
+
+
+def by_track(df: pd.DataFrame, field: str, names: Sequence[str] | None = None) -> pd.DataFrame:
+    """A long table, one series per track (per scenario and track when the results hold
+    several scenarios): ``scenario`` names the series and ``value`` holds ``<track>.<field>``
+    (a derived field such as ``national:NL`` too)."""
+    several = len(_scenarios(df)) > 1
+    frames = []
+    for track in names or tracks(df):
+        series = column(df, f"{track}.{field}")
+        label = df["scenario"] + f": {track}" if several else pd.Series(track, index=df.index)
+        frames.append(pd.DataFrame({"scenario": label, "value": series}))
+    return pd.concat(frames, ignore_index=True)
+
+
+def track_classes(df: pd.DataFrame, ax: Axes, names: Sequence[str] | None = None) -> None:
+    """Stacked bars of the outcome classes, one bar per track."""
+    long = by_track(df, "outcome_class", names).rename(columns={"value": "outcome_class"})
+    outcome_classes(long, ax, "How each track ends")
+
+
+def outcome_classes(df: pd.DataFrame, ax: Axes, title: str = "How each scenario ends") -> None:
     """Stacked horizontal bars: share of runs in each outcome class, one bar per scenario."""
     names = _scenarios(df)
     left = np.zeros(len(names))
@@ -58,19 +109,13 @@ def outcome_classes(df: pd.DataFrame, ax: Axes) -> None:
         left += share
     ax.set_xlim(0, 1)
     ax.set_xlabel("share of runs")
-    ax.set_title("How each scenario ends")
+    ax.set_title(title)
     ax.invert_yaxis()
     ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=2, frameon=False)
 
 
-TIMING = (
-    ("months_shock_to_coordination", "", "Shock to coordination", "months from the first shock"),
-    ("month_unilateral", "", "US acts alone", "month of the US unilateral rule"),
-    ("lag:NL", "us_unilateral", "Dutch alignment", "months from the US rule to the Dutch rule"),
-)
-
-
 def _observed(field: str) -> list[tuple[str, float]]:
+    """(scenario, month) of the stylized facts that mark history on ``field``."""
     return [
         (f.scenario, float(f.observed)) for f in load_facts() if f.field == field and f.observed is not None
     ]
@@ -84,15 +129,17 @@ def timing(
     title: str = "",
     label: str = "",
     source: str = "field",
+    observed: Sequence[tuple[str, float]] | None = None,
 ) -> None:
-    """ECDF of a timing outcome per scenario (runs where it happened), history marked.
+    """ECDF of a timing outcome per scenario (runs where it happened), history marked
+    (``observed``: (series, month) pairs, by default the stylized facts' on ``field``).
     An unknown ``field`` is a :class:`ScenarioError` naming ``source`` (e.g. ``--field``)."""
     colours = _colours(_scenarios(df))
     months = pd.to_numeric(column(df, field, source), errors="coerce")
     drawn = False
     for name in _scenarios(df):
         runs = df.scenario == name
-        where = runs & df[given].astype(bool) if given else runs
+        where = runs & share_of(column(df, given, "given")) if given else runs
         x = months[where].dropna().to_numpy()
         if len(x) == 0:
             continue
@@ -106,7 +153,7 @@ def timing(
             label=f"{name} (happens in {share:.0%} of runs)",
         )
         drawn = True
-    for scen, value in _observed(field):
+    for scen, value in _observed(field) if observed is None else observed:
         if scen in colours:
             ax.axvline(value, color=colours[scen], ls="--", lw=1)
             ax.annotate(
@@ -129,6 +176,19 @@ def timing(
         ax.legend(fontsize=7, loc="lower right")
     else:
         ax.text(0.5, 0.5, "never happens", transform=ax.transAxes, ha="center")
+
+
+def gap_column(traj: pd.DataFrame, track: str | None) -> str:
+    """The trajectory column of the US-EU gap on ``track``, or on the only track the
+    trajectories hold; a ScenarioError naming the tracks when there are several and none is
+    chosen, or the chosen one has no gap."""
+    held = sorted(c[: -len(".gap")] for c in traj.columns if c.endswith(".gap"))
+    if track is None and len(held) == 1:
+        return f"{held[0]}.gap"
+    if track in held:
+        return f"{track}.gap"
+    problem = f"the trajectories hold {', '.join(held) or 'no track'}"
+    raise ScenarioError("track", track or "", problem + ("" if track else ": name one"))
 
 
 def fan(
@@ -173,7 +233,7 @@ def heatmap(df: pd.DataFrame, ax: Axes, outcome: str, x: str, y: str) -> None:
                 f"the results also sweep {other} ({values} values), which each cell would average "
                 "over: map a batch that sweeps only x and y",
             )
-    hit = _evaluate(df, outcome)
+    hit = expression(df, outcome).fillna(False).astype(float)
     grid = hit.groupby([df[y], df[x]]).mean().unstack()
     im = ax.imshow(grid.to_numpy(dtype=float), origin="lower", aspect="auto", cmap="cividis", vmin=0, vmax=1)
     ax.set_xticks(range(len(grid.columns)), [f"{v:.3g}" if isinstance(v, float) else v for v in grid.columns])
@@ -189,28 +249,90 @@ def heatmap(df: pd.DataFrame, ax: Axes, outcome: str, x: str, y: str) -> None:
     ax.figure.colorbar(im, ax=ax, label="share of runs")
 
 
-def _evaluate(df: pd.DataFrame, expr: str) -> pd.Series:
-    try:
-        out = df.eval(expr)
-    except Exception as e:  # pandas raises many kinds for a bad expression
-        raise ScenarioError("outcome", expr, f"cannot evaluate on the results ({e})") from None
-    return out.fillna(False).astype(float)
+def track_timing(
+    df: pd.DataFrame,
+    ax: Axes,
+    field: str,
+    names: Sequence[str],
+    title: str,
+    label: str,
+    observed: Sequence[tuple[str, float]] = (),
+) -> None:
+    """ECDF of ``<track>.<field>`` for each of ``names``, history marked per track."""
+    long = by_track(df, field, names)
+    timing(long, ax, "value", title=title, label=label, observed=observed)
 
 
-def dual_track(df: pd.DataFrame, traj: pd.DataFrame | None = None) -> Figure:
-    """The headline figure: how each track ends, when, and where the TTC's attention goes."""
-    fig = Figure(figsize=(15, 8.5))
+def soft_share(df: pd.DataFrame, ax: Axes) -> None:
+    """The share of each ministerial's output that is soft: median and 50 % / 90 % bands."""
+    pairs = [dict(item.split(":") for item in str(t or "").split()) for t in df["soft_share_by_ministerial"]]
+    months = sorted({m for p in pairs for m in p})
+    if not months:
+        ax.text(0.5, 0.5, "no ministerials", transform=ax.transAxes, ha="center")
+        return
+    values = pd.DataFrame([{m: float(p[m]) for m in p} for p in pairs])[months]
+    q = values.quantile([0.05, 0.25, 0.5, 0.75, 0.95])
+    x = np.arange(len(months))
+    ax.fill_between(x, q.loc[0.05], q.loc[0.95], alpha=0.15, color=OKABE_ITO[0], label="90 % of runs")
+    ax.fill_between(x, q.loc[0.25], q.loc[0.75], alpha=0.3, color=OKABE_ITO[0], label="50 % of runs")
+    ax.plot(x, q.loc[0.5], marker="o", color=OKABE_ITO[0], label="median")
+    ax.plot(x, values.mean(), marker="x", ls=":", color=OKABE_ITO[5], label="mean")
+    ax.set_xticks(x, [f"TTC-{i + 1}\n{m}" for i, m in enumerate(months)], fontsize=7)
+    ax.set_ylim(0, 1.02)
+    ax.set_ylabel("soft share of the ministerial's output")
+    ax.set_title("Soft share by ministerial")
+    ax.legend(fontsize=7)
+
+
+def channels(df: pd.DataFrame, ax: Axes, names: Sequence[str] | None = None) -> None:
+    """Stacked bars of the channel of the US's first decision, one bar per track."""
+    long = by_track(df, "channel", names)
+    series = list(dict.fromkeys(long["scenario"]))
+    kinds = ["ttc", "minilateral", "unilateral", "none"]
+    left = np.zeros(len(series))
+    for k, kind in zip(range(len(kinds)), kinds, strict=True):
+        share = np.array([(long.loc[long.scenario == n, "value"] == kind).mean() for n in series])
+        ax.barh(series, share, left=left, color=OKABE_ITO[[2, 0, 5, 7][k]], label=kind, edgecolor="white")
+        left += share
+    ax.set_xlim(0, 1)
+    ax.set_xlabel("share of runs")
+    ax.set_title("Channel of the US's first decision")
+    ax.invert_yaxis()
+    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=4, frameon=False)
+
+
+RUSSIA, CHINA = "russia_dual_use", "china_sme"
+
+
+def dual_track(df: pd.DataFrame) -> Figure:
+    """The headline figure from one run set of the joint scenario: how each track ends and by
+    which channel, Russia and China chip tools side by side in time (the US rule, the EU-level
+    measure, the Dutch and Japanese national measures), and the soft share by ministerial."""
+    fig = Figure(figsize=(16, 9))
     axes = fig.subplots(2, 3)
-    outcome_classes(df, axes[0, 0])
-    for ax, (field, given, title, label) in zip([axes[0, 1], axes[0, 2], axes[1, 0]], TIMING, strict=True):
-        timing(df, ax, field, given, title, label)
-    if traj is not None and not traj.empty:
-        fan(traj, axes[1, 1], "gap", "US-EU gap (ask - offer)", "The hard track: gap", band="tolerance")
-        fan(traj, axes[1, 2], "soft_attention", "attention share on the soft track", "Where the TTC looks")
+    track_classes(df, axes[0, 0])
+    channels(df, axes[1, 0])
+    pair = [t for t in (RUSSIA, CHINA) if t in tracks(df)]
+    track_timing(
+        df, axes[0, 1], "first_us_rule", pair, "First US rule", "month (0 = scenario start)",
+        [(RUSSIA, 8), (CHINA, 16)],
+    )  # fmt: skip
+    track_timing(
+        df, axes[0, 2], "month_eu", pair, "EU-level measure", "month (0 = scenario start)", [(RUSSIA, 8)]
+    )
+    if CHINA in tracks(df):
+        view = by_track(df, "national:NL", [CHINA]).assign(scenario="NL")
+        view = pd.concat([view, by_track(df, "national:JP", [CHINA]).assign(scenario="JP")])
+        timing(
+            view, axes[1, 1], "value", title="China chip tools: national measures",
+            label="month in force (0 = scenario start)", observed=[("NL", 27), ("JP", 25)],
+        )  # fmt: skip
     else:
-        for ax in axes[1, 1:]:
-            ax.axis("off")
-    fig.suptitle("The TTC's dual track: the same model, Russia-like vs China-like parameters", fontsize=13)
+        axes[1, 1].axis("off")
+    soft_share(df, axes[1, 2])
+    fig.suptitle(
+        "One TTC, several tracks: Russia and China from the same runs (dashed: history)", fontsize=13
+    )
     fig.tight_layout()
     return fig
 
@@ -254,18 +376,10 @@ def _short(value: object) -> str:
 IMAGE_FORMATS = tuple(sorted(FigureCanvasBase.get_supported_filetypes()))
 """The suffixes matplotlib writes a figure to (``png``, ``pdf``, ``svg``, ...)."""
 
-RESULT_COLUMNS = (
-    "scenario",
-    "run",
-    "outcome_class",
-    "us_unilateral",
-    "month_unilateral",
-    "months_shock_to_coordination",
-    "national_adopters",
-    "national_months",
-)
-"""The outcome columns the figures read, which every results file of ``ttcsim batch`` holds
-(a trajectories file or another program's table does not)."""
+RESULT_COLUMNS = ("scenario", "run", "soft_share_by_ministerial")
+"""The outcome columns the figures read beside each track's ``<track>.<field>`` columns,
+which every results file of ``ttcsim batch`` holds (a trajectories file or another program's
+table does not)."""
 
 
 def check_image_path(out: Path) -> None:
@@ -289,6 +403,8 @@ def check_image_path(out: Path) -> None:
 def check_results(df: pd.DataFrame, source: str) -> None:
     """Refuse a table that lacks the outcome columns of a ttcsim results file."""
     missing = [c for c in RESULT_COLUMNS if c not in df.columns]
+    if not tracks(df):
+        missing.append("<track>.outcome_class")
     if missing:
         raise ScenarioError(source, "", f"not a ttcsim results file (missing column(s) {', '.join(missing)})")
 
