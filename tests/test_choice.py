@@ -68,7 +68,9 @@ def test_backfill_counts_only_rivals_left_uncontrolled():
 def test_acting_alone_is_never_a_timer():
     """No month is special: with patience beyond the horizon the US still acts when waiting is
     worth nothing (no TTC talks), and never acts with the choice switched off."""
-    sc = sim.load_scenario(CHINA, ["mechanisms.bargaining=false", "us.patience=600"])
+    sc = sim.load_scenario(
+        CHINA, ["mechanisms.bargaining=false", "mechanisms.supplier_assurance=false", "us.patience=600"]
+    )
     months = [TTCModel(sc, rng=s).run().tracks[0].us_rule_months for s in range(10)]
     assert all(m and m[0] <= 4 for m in months)
     off = sim.load_scenario(CHINA, ["mechanisms.bargaining=false", "mechanisms.channel_choice=false"])

@@ -228,7 +228,8 @@ def test_moving_a_preference_shifts_the_batch_outcomes(page, tmp_path):
     before = float(current.inner_text())
     baseline = float(page.locator(".ttc-baseline-effective_alignment").inner_text())
     assert before == baseline  # nothing moved yet: the same seeds give the same summary
-    assert share(page.locator(".ttc-current-acts_alone").inner_text()) >= 0.9
+    # the US acts first outside the TTC: alone in most runs, else with a minilateral
+    assert share(page.locator(".ttc-current-acts_alone").inner_text()) >= 0.6
 
     # take away US extraterritorial reach: fewer suppliers align with the US rule
     page.locator(".ttc-input-us-reach input").fill("0")

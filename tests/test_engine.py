@@ -106,9 +106,14 @@ def test_a_switched_off_mechanism_behaves_as_its_absence(joint, name):
 
 # ---------------------------------------------------------------------- constants
 SETTING = {  # constants that bind only where their institution is used
-    "discount": (ROOT / "scenarios" / "china_2022.toml", ['tracks.china_sme.routes=["autonomous"]']),
-    "qmv_states": (ROOT / "scenarios" / "china_2022.toml", ['tracks.china_sme.routes=["autonomous"]']),
-    "qmv_population": (ROOT / "scenarios" / "china_2022.toml", ['tracks.china_sme.routes=["autonomous"]']),
+    # the Council votes only while the talks run: the US stays in them (no channel choice)
+    **{
+        name: (
+            ROOT / "scenarios" / "china_2022.toml",
+            ["tracks.china_sme.routes=[\"autonomous\"]", "mechanisms.channel_choice=false", "ttc.tolerance=0.4"],
+        )
+        for name in ("qmv_states", "qmv_population", "bilateral_share")
+    },
 }
 
 

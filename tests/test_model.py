@@ -213,7 +213,7 @@ def test_trajectory_and_running_flag(china):
     assert list(traj["date"][:2]) == ["2021-06", "2021-07"]
     assert {"china_sme.us_ask", "china_sme.eu_offer", "china_sme.gap", "china_sme.attention"} <= set(traj)
     assert {"soft_attention", "events"} <= set(traj)
-    assert traj["events"].str.contains("act alone").any()
+    assert traj["events"].str.contains("acts alone").any()
 
 
 def test_agents_are_mesa_agents(china):

@@ -67,6 +67,7 @@ def test_every_schema_path_is_listed_with_range_unit_and_meaning(capsys):
                 "tracks.<id>.us.lag",
                 "tracks.<id>.members.<ISO2>.lag",
                 "tracks.<id>.allies.<ISO2>.lag",
+                "constants.publication_lag",
             },
         ),
         (

@@ -56,13 +56,17 @@ class UnitedStates(mesa.Agent):
         ask = ideal * (1.0 - tr.concession_made)
         talks = tr.hard_open and m.on["bargaining"]
         wait = (
-            channel_choice.months_to_deal(tr.gap_history, m.ttc.tolerance, tr.us.patience, m.ttc.window)
+            channel_choice.months_to_deal(tr.gap_history, m.ttc.tolerance, m.ttc.window, m.ttc.window)
             + tr.route_delay
             if talks
             else float("inf")
         )
+        discount = channel_choice.monthly_discount(tr.us.patience)
         group = m.adopters.coalition(tr, ideal, us_controls=True) if m.on["supplier_assurance"] else []
-        values = channel_choice.channel_values(
+        everyone = m.adopters.open_key(tr, ideal) if m.on["supplier_assurance"] else np.array([], int)
+        if len(everyone) > len(group):
+            tr.assurance_history.append(m.adopters.shortfall(tr, everyone, ideal))
+        args = (
             ideal,
             ask,
             tr.us.threat,
@@ -74,12 +78,29 @@ class UnitedStates(mesa.Agent):
             tr.us.reach,
             tr.us.lag,
             wait,
+        )
+        values = channel_choice.channel_values(
+            *args,
             float(tr.supply[group].sum()) if len(group) else 0.0,
             float(tr.params["lag"][group].max()) if len(group) else 0.0,
-            c["discount"],
+            discount,
             c["minilateral_cost"],
             c["unilateral_cost"],
         )
+        if len(everyone) > len(group):
+            with_all = channel_choice.channel_values(
+                *args,
+                float(tr.supply[everyone].sum()),
+                float(tr.params["lag"][everyone].max()),
+                discount,
+                c["minilateral_cost"],
+                c["unilateral_cost"],
+            )["minilateral"]
+            months = channel_choice.months_to_deal(tr.assurance_history, 0.0, m.ttc.window, m.ttc.window)
+            alone = max(values["unilateral"], values.get("minilateral", -np.inf))
+            values["wait"] = max(
+                values["wait"], channel_choice.waiting_for_suppliers(alone, with_all, months, discount)
+            )
         choice = channel_choice.choose(values, tr.us_threshold)
         if choice == "wait":
             return
@@ -93,6 +114,22 @@ class UnitedStates(mesa.Agent):
             m.adopters.commit(tr, group, ideal, "minilateral commitment")
         else:
             m.log(tr.id, "US", "decision", f"acts alone at {ideal:.2f}; leaves the TTC talks ({reasons})")
+
+    def leverage_buys(self, tr: TrackState) -> bool:
+        """Whether this month's leverage can buy anything on ``tr``: the US wants a rule there
+        and either the TTC talks are open or, with the US's rule decided, key suppliers short of
+        it are still open to a national measure. The month's leverage is shared over these
+        tracks only."""
+        m = self.model
+        if m.us_ideal(tr) < m.ttc.min_stringency:
+            return False
+        if tr.hard_open and m.on["bargaining"]:
+            return True
+        if not (tr.us_rule_months or tr.us_pending) or not m.on["supplier_assurance"]:
+            return False
+        level = max(tr.us_level, m.us_ideal(tr))
+        short = tr.effective < level - m.ttc.tolerance
+        return bool((tr.key & short & m.adopters.open_to_national(tr)).any())
 
     def press_key_suppliers(self, tr: TrackState, w: float, leverage: float, pressure_in: np.ndarray) -> None:
         """``supplier_assurance`` (interim): spend this month's ``leverage`` on ``tr``'s key
@@ -225,38 +262,47 @@ class Adopters(mesa.Agent):
             can[: tr.n_members] = False
         return can
 
+    def open_key(self, tr: TrackState, level: float) -> np.ndarray:
+        """The key suppliers on ``tr`` short of ``level`` and still open to a national measure."""
+        short = tr.effective < level - self.model.ttc.tolerance
+        return np.flatnonzero(tr.key & self.open_to_national(tr) & short)
+
+    def shortfall(self, tr: TrackState, group: np.ndarray, level: float) -> float:
+        """How far the least willing of ``group`` is from controlling at ``level`` if all the
+        others in it do (0 when all are willing)."""
+        return float(max(0.0, (tr.thresholds[group] - self.margins(tr, group, level, True)).max()))
+
+    def margins(self, tr: TrackState, group: np.ndarray, level: float, us_controls: bool) -> np.ndarray:
+        """Each of ``group``'s alignment margin at ``level`` if all the others in it control."""
+        m = self.model
+        c, p = m.c, tr.params
+        together = tr.effective >= level - m.ttc.tolerance
+        together[group] = True
+        backfill = c["w_backfill"] * supplier_assurance.uncontrolled_rivals(
+            tr.supply, tr.us_supply, together, us_controls
+        )
+        return supplier_assurance.alignment_margin(
+            level,
+            tr.us.reach,
+            tr.us.exemption,
+            p["threat"][group],
+            p["exposure"][group],
+            p["retaliation_fear"][group],
+            p["us_dependence"][group],
+            tr.pressure[group],
+            np.full(len(group), c["national_cost"]),
+            c["w_exposure"],
+            c["w_fear"],
+            c["w_pressure"],
+            backfill[group],
+        )
+
     def coalition(self, tr: TrackState, level: float, us_controls: bool) -> np.ndarray:
         """``supplier_assurance``: the key suppliers on ``tr`` still open to a national measure
         that would control at ``level`` together, each only if the others in the group do."""
-        m = self.model
-        c, p = m.c, tr.params
-        short = tr.effective < level - m.ttc.tolerance
-        open_key = np.flatnonzero(tr.key & self.open_to_national(tr) & short)
-        controls = tr.effective >= level - m.ttc.tolerance
-
-        def margins(group: np.ndarray) -> np.ndarray:
-            together = controls.copy()
-            together[group] = True
-            backfill = c["w_backfill"] * supplier_assurance.uncontrolled_rivals(
-                tr.supply, tr.us_supply, together, us_controls
-            )
-            return supplier_assurance.alignment_margin(
-                level,
-                tr.us.reach,
-                tr.us.exemption,
-                p["threat"][group],
-                p["exposure"][group],
-                p["retaliation_fear"][group],
-                p["us_dependence"][group],
-                tr.pressure[group],
-                np.full(len(group), c["national_cost"]),
-                c["w_exposure"],
-                c["w_fear"],
-                c["w_pressure"],
-                backfill[group],
-            )
-
-        return supplier_assurance.coalition(margins, open_key, tr.thresholds)
+        return supplier_assurance.coalition(
+            lambda group: self.margins(tr, group, level, us_controls), self.open_key(tr, level), tr.thresholds
+        )
 
     def weigh_national_measures(self, tr: TrackState) -> None:
         """``supplier_assurance``: once a US rule is in force, the key suppliers that would
@@ -382,28 +428,59 @@ class Adopters(mesa.Agent):
 
 
 class Target(mesa.Agent):
-    """A state controls aim at; it may answer a new measure on any track aimed at it."""
+    """A state controls aim at; it chooses whether and with which material to answer a new
+    measure on any track aimed at it (:mod:`sim.model.mechanisms.countermeasures`)."""
 
     def __init__(self, model: TTCModel, iso: str, retaliation: float):
         super().__init__(model)
         self.iso = iso
         self.retaliation = retaliation
+        self.used: dict[str, set[str]] = {}
+        """Importer group -> the materials already licensed against it."""
+        self.answered: set[tuple[str, int]] = set()
+        """(adopter, month) pairs already weighed: one answer per adopter and month."""
+        self.answers: list[tuple[int, str, str]] = []
+        """(month, adopter answered, material) of each countermeasure."""
+
+    def importer(self, adopter: str) -> str:
+        """The importer group an adopter's imports count in: members import as the EU."""
+        m = self.model
+        i = m.adopters.index.get(adopter)
+        return countermeasures.MEMBERS_GROUP if i is not None and i < m.adopters.n_members else adopter
 
     def answer(self, tr: TrackState, adopter: str) -> None:
-        """``countermeasures``: whether to answer ``adopter``'s new measure on ``tr``; an answer
-        makes the adopters without controls on every track aimed at this target more fearful."""
+        """``countermeasures``: whether to answer ``adopter``'s new measure on ``tr``, and with
+        what; an answer hits every importer by its dependence on the material, and the adopters
+        without controls on the target's tracks grow more fearful by that dependence."""
         m = self.model
-        if not m.on["countermeasures"]:
+        if not m.on["countermeasures"] or (adopter, m.t) in self.answered:
             return
-        if not countermeasures.retaliates(m.streams["countermeasures"], self.retaliation):
+        self.answered.add((adopter, m.t))
+        group = self.importer(adopter)
+        used = self.used.setdefault(group, set())
+        choice = countermeasures.weapon(self.iso, group, used)
+        if choice is None:
             return
+        material, dependence = choice
+        value = countermeasures.answer_value(self.retaliation, dependence, m.c["answer_cost"])
+        if value <= m.streams["countermeasures"].normal(0.0, m.c["decision_sd"]):
+            return
+        used.add(countermeasures.family(material))
+        self.answers.append((m.t, adopter, material))
         tr.countermeasure_months.append(m.t)
+        exposed = np.array(
+            [countermeasures.exposure_to(self.iso, self.importer(code), material) for code in m.adopters.iso]
+        )
         for other in m.tracks:
-            if other.target == tr.target:
+            if other.target == self.iso:
                 bystanders = (other.effective <= 0) & (other.national_decided < 0)
                 countermeasures.fear_retaliation(
-                    other.params["retaliation_fear"], bystanders, m.c["retaliation_impact"]
+                    other.params["retaliation_fear"], bystanders, m.c["retaliation_impact"] * exposed
                 )
         m.log(
-            tr.id, tr.target, "countermeasure", f"answers {adopter}'s measure; bystanders grow more fearful"
+            tr.id,
+            self.iso,
+            "countermeasure",
+            f"answers {adopter}'s measure: licenses {material} exports ({group} depends on it for "
+            f"{dependence:.0%}); importers without controls grow more fearful",
         )

@@ -271,11 +271,7 @@ class TTCModel(mesa.Model):
         self.weight = w = self.c["ministerial_weight"] if t in self.ministerial else 1.0
         for path, delta in self.shocks.get(t, ()):
             self._shock(path, delta)
-        pursued = [
-            tr
-            for tr in self.tracks
-            if self.us_ideal(tr) >= self.ttc.min_stringency and (tr.hard_open or tr.us_rule_months)
-        ]
+        pursued = [tr for tr in self.tracks if self.us.leverage_buys(tr)]
         leverage = self.us.pressure / len(pursued) if pursued else 0.0
         self.progress = np.zeros(len(self.tracks))
         for k, tr in enumerate(self.tracks):

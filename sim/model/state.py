@@ -65,6 +65,8 @@ class TrackState:
     """Months the best EU route open to the track takes from agreement to a measure in force."""
     gap: float = 0.0
     gap_history: list[float] = field(default_factory=list)
+    assurance_history: list[float] = field(default_factory=list)
+    """The key suppliers' shortfall from controlling together, as the US has watched it."""
     deal_month: int | None = None
     deal_level: float = 0.0
     coordination_due: int | None = None

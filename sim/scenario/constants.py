@@ -83,9 +83,6 @@ CONSTANTS: dict[str, Constant] = {
         "a ministerial month multiplies concessions, pressure, socialisation and output",
     ),
     # channel_choice (interim: the US weighs acting alone)
-    "discount": Constant(
-        0.9, 0.5, 1.0, "channel_choice", "monthly discount the US applies to a deal months away"
-    ),
     "decision_sd": Constant(
         0.05, 0.0, 0.3, "channel_choice", "spread of an actor's private threshold for a discrete decision"
     ),
@@ -125,7 +122,17 @@ CONSTANTS: dict[str, Constant] = {
         0.0,
         1.0,
         "countermeasures",
-        "share of the way to full fear one countermeasure moves bystanders [44][45]",
+        "share of the way to full fear a countermeasure moves a bystander fully dependent on its "
+        "material [44][45]",
+    ),
+    "answer_cost": Constant(
+        0.45,
+        0.0,
+        1.0,
+        "countermeasures",
+        "a target's own cost of licensing a material (lost sales, importers' diversification); set by "
+        "hand so that answering the US alone is at most a coin toss: China's first countermeasure on "
+        "the chip tracks came only after Japan's announcement [109]",
     ),
     # agenda
     "agenda_forgetting": Constant(0.15, 0.0, 0.6, "agenda", "monthly share of past reinforcement forgotten"),
@@ -180,7 +187,7 @@ CONSTANTS: dict[str, Constant] = {
         3.0,
         "supplier_assurance",
         "how far exports lost to a control grow with the share of rivals' supply left"
-        " uncontrolled (assumption: NL and JP each moved only with the other [20][85])",
+        " uncontrolled (assumption: NL and JP each moved only with the other [20])",
     ),
     # regime_cascade
     "publication_lag": Constant(

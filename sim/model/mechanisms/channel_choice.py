@@ -4,12 +4,16 @@ While it has no rule on a track and its ideal there is a real control, the US co
 channels, each worth the control it would bring, discounted by the months it would take, less
 what it costs:
 
-* **wait** for the TTC talks: a control at its current ask over the US's and the members'
-  supply, on the track's fastest open EU route, once the gap has closed. The months it expects
-  that to take come from the talks so far, starting from the prior that talks close the gap
-  within ``ttc.window`` months, a prior worth ``us.patience`` months of rounds: a patient US
-  keeps hoping longer, a stalled round wears its hope down month by month. (With bargaining
-  switched off, or talks closed, waiting is worth nothing.)
+* **wait**, for the better of two hopes. (a) The TTC talks: a control at its current ask over
+  the US's and the members' supply, on the track's fastest open EU route, once the gap has
+  closed. The months it expects that to take come from the talks so far, starting from the
+  prior that talks close the gap within ``ttc.window`` months, a prior worth ``ttc.window``
+  months of rounds: a stalled round wears its hope down month by month. (With bargaining
+  switched off, or talks closed, this hope is worth nothing.)
+  (b) The key suppliers: a minilateral with all of them once they would all control together;
+  their shortfall (how far the least willing is from willing, given that all the others
+  control) is learnt month by month in the same way, with the same prior, as US pressure works
+  on them. Worth something only when that minilateral beats acting alone now.
 * **minilateral**: its rule at its ideal plus conditional commitments from the key suppliers
   (adopters with at least ``key_supply`` of the track's Western supply): the largest group of
   them for whom controlling is worth it if all the others in the group control too (see
@@ -22,7 +26,9 @@ what it costs:
 * TTC agreement itself is not chosen here: when a round agrees, the deal is the channel
   (``ttc``, in :mod:`~sim.model.mechanisms.bargaining`).
 
-It acts on the best of minilateral and unilateral when that beats waiting by more than its
+Every channel's value is discounted by the months it takes at exp(-1/``us.patience``) a
+month: patience is the cost of delay, so a patient US waits longer for the same hope. It acts
+on the best of minilateral and unilateral when that beats waiting by more than its
 private threshold on the track (drawn once per run). Acting alone is a choice, never a timer.
 
 Switched off (``mechanisms.channel_choice = false``): the US never acts outside the TTC; it
@@ -30,11 +36,11 @@ adopts a rule only as its side of a TTC deal.
 
 Parameters: ``tracks.<id>.us.patience``, ``.threat``, ``.exposure``, ``.reach``, ``.lag``,
 ``tracks.<id>.target.availability``, ``ttc.tolerance``, ``ttc.min_stringency``, the adopters'
-lags. Constants: ``discount``, ``decision_sd``, ``key_supply``, ``minilateral_cost``,
+lags. Constants: ``decision_sd``, ``key_supply``, ``minilateral_cost``,
 ``unilateral_cost``.
 
 Facts: the US executive can act quickly and alone [62]; it did on China on 7 Oct 2022 [16],
-then concluded chip-tool talks with NL and JP outside the TTC in Jan 2023 [20][85]; it
+then concluded chip-tool talks with NL and JP outside the TTC in Jan 2023 [20]; it
 exempted partners with similar controls from its Russia FDP rules [7].
 """
 
@@ -52,12 +58,19 @@ def thresholds(rng: np.random.Generator, size: int, decision_sd: float) -> np.nd
     return rng.normal(0.0, decision_sd, size)
 
 
+def monthly_discount(patience: float) -> float:
+    """What a control one month later is worth to the US, against one now: ``us.patience`` is
+    the cost of delay, the months over which a delayed control loses about two thirds of its
+    worth (exp(-1/patience) a month)."""
+    return math.exp(-1.0 / max(patience, 1e-9))
+
+
 def months_to_deal(gap_history: list[float], tolerance: float, patience: float, window: float) -> float:
-    """Months the US expects the TTC gap to take to close to within ``tolerance``: the gap over
-    the rate at which it closes, learnt from the rounds so far. The US starts from the prior
-    that talks close the first gap within ``window`` months, and that prior weighs as much as
-    ``patience`` months of rounds: a stalled round wears the expected rate down, less so for a
-    patient US. Infinite when there is no gap to learn from."""
+    """Months the US expects a gap to take to close to within ``tolerance``: the gap over the
+    rate at which it closes, learnt from the months so far. The US starts from the prior that
+    the first gap closes within ``window`` months, and that prior weighs as much as
+    ``patience`` months of observation: a stalled month wears the expected rate down. Infinite
+    when there is no gap to learn from."""
     if not gap_history:
         return math.inf
     first, now, rounds = gap_history[0], gap_history[-1], len(gap_history) - 1
@@ -122,6 +135,20 @@ def channel_values(
             - minilateral_cost * coalition_supply
         )
     return out
+
+
+def waiting_for_suppliers(
+    alone: float,
+    with_all: float,
+    months: float,
+    discount: float,
+) -> float:
+    """What waiting for the key suppliers is worth: the minilateral with all of them, once
+    they are expected to be willing (``months`` away), over acting alone now; nothing when
+    acting alone now is no worse."""
+    if not math.isfinite(months) or with_all <= alone:
+        return 0.0
+    return discount**months * with_all
 
 
 def choose(values: dict[str, float], threshold: float) -> str:
