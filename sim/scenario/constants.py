@@ -182,12 +182,13 @@ CONSTANTS: dict[str, Constant] = {
         " (assumption: the Sullivan-led US-NL-JP talks [20])",
     ),
     "w_backfill": Constant(
-        1.0,
+        2.0,
         0.0,
-        3.0,
+        4.0,
         "supplier_assurance",
         "how far exports lost to a control grow with the share of rivals' supply left"
-        " uncontrolled (assumption: NL and JP each moved only with the other [20])",
+        " uncontrolled (assumption: NL and JP each moved only with the other [20]; at 2 an"
+        " unwilling Japan costs the Dutch alignment about a quarter of its chance)",
     ),
     # regime_cascade
     "publication_lag": Constant(
