@@ -42,7 +42,7 @@ def test_the_joint_row_has_every_field_of_every_track_in_its_format(joint):
         assert row[f"{t}.eu_route"] in ("", "sanctions", "annex", "autonomous")
     assert re.fullmatch(r"\d{4}-\d{2}:\d\.\d\d( \d{4}-\d{2}:\d\.\d\d)*", row["soft_share_by_ministerial"])
     assert set(RUN_FIELDS) <= set(row) and "russia_dual_use.coordinated" in row
-    assert len(TRACK_FIELDS) == 16
+    assert len(TRACK_FIELDS) == 18
 
 
 @pytest.mark.parametrize("name", ["russia_2022", "china_2022"])
@@ -85,7 +85,10 @@ SWITCH_EFFECT = {
         and any(r["china_sme.countermeasure_months"] for r in on)
     ),
     "agenda": lambda on, off: on != off,
-    "ratchet": lambda on, off: on == off,  # inactive until its mechanism arrives
+    "ratchet": lambda on, off: (
+        all(r[f"{t}.us_update_months"] == "" and r[f"{t}.n_us_rules"] <= 1 for r in off for t in HARD)
+        and any(r["china_sme.us_update_months"] for r in on)
+    ),
     "regime_cascade": lambda on, off: (
         all(r["emerging_tech.national_months"] == "" for r in off)
         and any("ES" in r["emerging_tech.national_adopters"] for r in on)

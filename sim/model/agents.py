@@ -22,6 +22,7 @@ from sim.model.mechanisms import (
     countermeasures,
     eu_routes,
     preferences,
+    ratchet,
     regime_cascade,
     supplier_assurance,
 )
@@ -147,6 +148,49 @@ class UnitedStates(mesa.Agent):
             weights = np.where(pressed, tr.supply, 0.0)
             share = 1.0 if tr.unilateral else m.c["bilateral_share"]
             pressure_in += leverage * share * uncovered * w * weights / weights.sum()
+
+    # ------------------------------------------------------------------ ratchet
+    def update_rule(self, tr: TrackState) -> None:
+        """``ratchet``: with its rule in force on ``tr`` and no update pending, the US moves its
+        estimate of what a wider reach would add toward what it observes, and decides the
+        update when it is worth its cost and more than its threshold (see
+        :mod:`sim.model.mechanisms.ratchet`)."""
+        if not tr.us_rule_months or tr.us_pending or tr.us.reach >= 1.0:
+            return
+        m = self.model
+        c = m.c
+        # what an update would add changes only with the measures in force and shocked inputs
+        key = (tr.changes, tr.availability, tr.us.reach)
+        cached = tr.cache.get("ratchet")
+        if cached is None or cached[0] != key:
+            reach = ratchet.widened(tr.us.reach, c["reach_step"])
+            added = ratchet.added_control(
+                tr.availability, tr.us_level, tr.us.reach, reach, tr.supply, tr.effective
+            )
+            cached = tr.cache["ratchet"] = (key, reach, added, float(tr.supply.sum()))
+        _, reach, added, allied = cached
+        tr.leak_belief = ratchet.believe(tr.leak_belief, added, c["leak_learning"])
+        value = ratchet.update_value(
+            tr.leak_belief, tr.us.threat, tr.us.reach, reach, allied, c["unilateral_cost"]
+        )
+        if not ratchet.decides(value, tr.us_threshold):
+            return
+        total, parts = ratchet.leakage(tr.us_level, tr.us.reach, tr.availability, tr.supply, tr.effective)
+        sources = [f"outside the West {tr.availability:.2f}"] + [
+            f"{m.iso[i]} {parts[i]:.2f}" for i in np.argsort(-parts, kind="stable")[:3] if parts[i] >= 0.005
+        ]
+        due = m.t + round(tr.us.lag)
+        m.log(
+            tr.id,
+            "US",
+            "update",
+            f"updates its rule on leakage {total:.2f} ({', '.join(sources)}): reach "
+            f"{tr.us.reach:.2f} -> {reach:.2f} at level {tr.us_level:.2f}, "
+            f"in force after {due - m.t} month{'' if due - m.t == 1 else 's'}",
+        )
+        tr.us_pending, tr.leak_belief = True, 0.0
+        tr.us_update_months.append(m.t)
+        Adoption(m, tr, "US", tr.us_level, "update", reach=reach).schedule(due)
 
 
 class Commission(mesa.Agent):
@@ -425,6 +469,50 @@ class Adopters(mesa.Agent):
             f"lists nationally ({route}) at {level:.2f} after the regime's veto, "
             f"in force after {due - m.t} month{'' if due - m.t == 1 else 's'}",
         )
+
+    # ------------------------------------------------------------------ ratchet
+    def extend_measures(self, tr: TrackState) -> None:
+        """``ratchet``: while a US update is in force on ``tr``, members and allies whose
+        national measure in force falls short of the US level weigh extending it to that level,
+        by their alignment margin at the political cost of a national measure (members where
+        the track allows the ``national`` route and national controls)."""
+        if len(tr.us_rule_months) < 2 or not tr.us_update_months:
+            return
+        m = self.model
+        c, p, level = m.c, tr.params, tr.us_level
+        have = np.maximum(tr.national_level, tr.extension_level)
+        cand = (tr.national_month >= 0) & ratchet.short_of(have, level, m.ttc.tolerance)
+        if not ("national" in tr.routes and m.eu.national_controls):
+            cand[: tr.n_members] = False
+        cand = np.flatnonzero(cand)
+        if not len(cand):
+            return
+        margin = supplier_assurance.alignment_margin(
+            level,
+            tr.us.reach,
+            tr.us.exemption,
+            p["threat"][cand],
+            p["exposure"][cand],
+            p["retaliation_fear"][cand],
+            p["us_dependence"][cand],
+            tr.pressure[cand],
+            np.full(len(cand), c["national_cost"]),
+            c["w_exposure"],
+            c["w_fear"],
+            c["w_pressure"],
+        )
+        for i in cand[margin > tr.thresholds[cand]]:
+            i = int(i)
+            tr.extension_level[i] = level
+            due = m.t + round(float(p["lag"][i]))
+            Adoption(m, tr, self.iso[i], level, "extension", index=i).schedule(due)
+            m.log(
+                tr.id,
+                self.iso[i],
+                "decision",
+                f"extends its national measure to {level:.2f} after the US update, "
+                f"in force after {due - m.t} month{'' if due - m.t == 1 else 's'}",
+            )
 
 
 class Target(mesa.Agent):

@@ -10,7 +10,8 @@ Order of a month (each mechanism is decided in its module of :mod:`sim.model.mec
    the track's EU routes (``eu_routes``) and the round agrees or the US concedes and presses
    (``bargaining``); past its patience the US weighs acting alone (``channel_choice``); the US
    presses key suppliers and members and allies weigh national measures
-   (``supplier_assurance``);
+   (``supplier_assurance``); with a rule in force the US weighs updating it on the leakage it
+   observes, and allies weigh extending their measures (``ratchet``);
 4. measures whose lag has run come into force, as events on Mesa's event list; a target may
    answer (``countermeasures``);
 5. the month closes: a deal whose two sides are now in force is coordinated; deliverables
@@ -318,6 +319,9 @@ class TTCModel(mesa.Model):
         if on["supplier_assurance"]:
             self.us.press_key_suppliers(tr, w, leverage, pressure_in)
             self.adopters.weigh_national_measures(tr)
+        if on["ratchet"]:
+            self.us.update_rule(tr)
+            self.adopters.extend_measures(tr)
         tr.pressure = supplier_assurance.accumulate(tr.pressure, pressure_in, c["pressure_decay"])
         if on["regime_cascade"]:
             self._regime_cascade(tr)

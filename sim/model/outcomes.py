@@ -160,6 +160,13 @@ def _declared() -> tuple[Outcome, ...]:
             lambda r: " ".join(map(str, S(r).us_rule_months)),
         ),
         Outcome("n_us_rules", "int", "number of US rules and updates", lambda r: len(S(r).us_rule_months)),
+        Outcome(
+            "us_update_months",
+            "str",
+            "months the US decided each update of its rule on observed leakage (in force after us.lag)",
+            lambda r: " ".join(map(str, S(r).us_update_months)),
+        ),
+        Outcome("n_us_updates", "int", "number of US updates decided", lambda r: len(S(r).us_update_months)),
         Outcome("us_stringency", "float", "US level in force at the horizon", lambda r: float(S(r).us_level)),
         Outcome(
             "eu_route",

@@ -58,6 +58,13 @@ class TrackState:
     effective: np.ndarray = field(init=False)
     changes: int = 0
     countermeasure_months: list[int] = field(default_factory=list)
+    # ratchet
+    leak_belief: float = 0.0
+    """The US's estimate of the control its next update would add (``ratchet``)."""
+    us_update_months: list[int] = field(default_factory=list)
+    """Months the US decided each update of its rule."""
+    extension_level: np.ndarray = field(init=False)
+    """Level of each adopter's extension decided in response to an update (0: none)."""
     # talks
     hard_open: bool = True
     offer: float = 0.0
@@ -88,6 +95,7 @@ class TrackState:
         self.national_decided = np.full(n, -1)
         self.national_month = np.full(n, -1)
         self.effective = np.zeros(n)
+        self.extension_level = np.zeros(n)
 
     def set_key(self, key_supply: float) -> None:
         self.key = self.supply >= key_supply
@@ -119,6 +127,8 @@ class Adoption:
     route: str = ""
     derogated: np.ndarray | None = None
     index: int = -1
+    reach: float | None = None
+    """A US rule's new reach, for an update (``ratchet``); None keeps the reach in force."""
 
     def schedule(self, month: int) -> None:
         self.model.scheduled.append(self)
@@ -130,8 +140,13 @@ class Adoption:
             tr.us_level, tr.us_pending = float(self.level), False
             tr.us_rule_months.append(t)
             tr.changes += 1
-            how = "unilateral" if tr.unilateral else "joint"
-            model.log(tr.id, "US", "rule", f"{how} rule in force at {tr.us_level:.2f}")
+            if self.reach is not None:
+                tr.us.reach = self.reach
+                text = f"updated rule in force at {tr.us_level:.2f}, reach {self.reach:.2f}"
+                model.log(tr.id, "US", "rule", text)
+            else:
+                how = "unilateral" if tr.unilateral else "joint"
+                model.log(tr.id, "US", "rule", f"{how} rule in force at {tr.us_level:.2f}")
         elif self.adopter == "EU":
             assert self.derogated is not None
             tr.eu_level, tr.eu_route, tr.eu_month = float(self.level), self.route, t

@@ -190,6 +190,24 @@ CONSTANTS: dict[str, Constant] = {
         " uncontrolled (assumption: NL and JP each moved only with the other [20]; at 2 an"
         " unwilling Japan costs the Dutch alignment about a quarter of its chance)",
     ),
+    # ratchet
+    "leak_learning": Constant(
+        0.1,
+        0.02,
+        1.0,
+        "ratchet",
+        "monthly share of the way the US's estimate of what an update would add moves toward what"
+        " it observes; it starts at zero when a rule version comes into force (assumption: the US"
+        " expects a new rule to hold, and learns its leakage over months [16][20])",
+    ),
+    "reach_step": Constant(
+        0.2,
+        0.0,
+        0.5,
+        "ratchet",
+        "how far one update widens the US's reach over allied supply, up to 1 (assumption: the"
+        " Oct 2022 rule reached foreign supply for 28 entities only [16])",
+    ),
     # regime_cascade
     "publication_lag": Constant(
         6.0,

@@ -137,7 +137,7 @@ MECHANISMS: dict[str, str] = {
     "bargaining": "TTC rounds per track compete for the agenda; agreement schedules adoption",
     "channel_choice": "(interim) past its patience, the US weighs acting alone against waiting for a deal",
     "supplier_assurance": "(interim) US pressure on key suppliers; national alignment with its rule",
-    "ratchet": "(inactive until the next model version) US rule updates after observed leakage",
+    "ratchet": "the US widens its rule's reach on observed leakage; allies may extend their measures",
     "countermeasures": "a target may answer each new Western measure; non-adopters grow more fearful",
     "agenda": "attention over the tracks follows progress; soft output accrues with its productivity",
     "regime_cascade": "(inactive until the next model version) national lists after a regime veto",
