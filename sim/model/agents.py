@@ -133,7 +133,7 @@ class UnitedStates(mesa.Agent):
         return bool((tr.key & short & m.adopters.open_to_national(tr)).any())
 
     def press_key_suppliers(self, tr: TrackState, w: float, leverage: float, pressure_in: np.ndarray) -> None:
-        """``supplier_assurance`` (interim): spend this month's ``leverage`` on ``tr``'s key
+        """``supplier_assurance``: spend this month's ``leverage`` on ``tr``'s key
         suppliers that have no national measure yet, in proportion to their supply and to the
         share of allied supply still uncovered; all of it once the US has acted alone."""
         m = self.model

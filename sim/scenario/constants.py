@@ -82,11 +82,11 @@ CONSTANTS: dict[str, Constant] = {
         "bargaining",
         "a ministerial month multiplies concessions, pressure, socialisation and output",
     ),
-    # channel_choice (interim: the US weighs acting alone)
+    # channel_choice
     "decision_sd": Constant(
         0.05, 0.0, 0.3, "channel_choice", "spread of an actor's private threshold for a discrete decision"
     ),
-    # supplier_assurance (interim: national alignment under US pressure)
+    # supplier_assurance
     "key_supply": Constant(
         0.05,
         0.01,

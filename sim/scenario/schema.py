@@ -135,12 +135,12 @@ MECHANISMS: dict[str, str] = {
     "perception": "shocks move parameters; socialisation and intelligence pull perceptions together",
     "eu_routes": "Commission proposals on a track's routes; unanimity, QMV, derogations, regime vetoes",
     "bargaining": "TTC rounds per track compete for the agenda; agreement schedules adoption",
-    "channel_choice": "(interim) past its patience, the US weighs acting alone against waiting for a deal",
-    "supplier_assurance": "(interim) US pressure on key suppliers; national alignment with its rule",
+    "channel_choice": "the US waits (for the talks or the key suppliers), takes a minilateral or acts alone",
+    "supplier_assurance": "key suppliers control together or not at all (backfill); US pressure; Art. 9 and 10",
     "ratchet": "the US widens its rule's reach on observed leakage; allies may extend their measures",
-    "countermeasures": "a target may answer each new Western measure; non-adopters grow more fearful",
+    "countermeasures": "a target chooses whether and with which material to answer; importers grow more fearful",
     "agenda": "attention over the tracks follows progress; soft output accrues with its productivity",
-    "regime_cascade": "(inactive until the next model version) national lists after a regime veto",
+    "regime_cascade": "national lists after a vetoed regime update, and others applying them (Art. 10)",
 }
 """The ten mechanism switches (``mechanisms.<name>``, default true): switched off, a mechanism
 behaves as its absence."""
