@@ -159,3 +159,15 @@ def test_a_bad_scenario_file_is_one_line_with_exit_2(tmp_path, capsys, text, mes
     assert err.startswith(f"ttcsim: error: {path}: ") and message in err and err.count("\n") == 1, err
     code, _, err = null(capsys, str(tmp_path / "missing.toml"))
     assert code == 2 and err == f"ttcsim: error: {tmp_path / 'missing.toml'}: file not found\n"
+
+
+def test_a_scenario_without_a_hard_track_says_so(tmp_path, capsys):
+    path = tmp_path / "soft.toml"
+    path.write_text(
+        '[scenario]\nname = "soft_only"\nstart = "2021-06"\nmonths = 12\n'
+        '[tracks.soft_ai]\nkind = "soft"\nproductivity = 0.2\n'
+    )
+    for runs in ("1", "3"):
+        code, out, err = null(capsys, str(path), "--runs", runs)
+        assert code == 0, err
+        assert out.splitlines()[-1] == "no hard track: the null model predicts nothing here"

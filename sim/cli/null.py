@@ -80,7 +80,10 @@ def cmd_null(args: argparse.Namespace) -> int:
     else:
         print("\n".join(header(sc, rows)))
         print()
-        print("\n".join(run_table(sc, rows[0]) if len(rows) == 1 else summary(sc, rows)))
+        if not hard_tracks(sc):
+            print("no hard track: the null model predicts nothing here")
+        else:
+            print("\n".join(run_table(sc, rows[0]) if len(rows) == 1 else summary(sc, rows)))
     return 0
 
 
@@ -187,7 +190,7 @@ def run_table(sc: Scenario, row: dict[str, Any]) -> list[str]:
             if name not in SHOWN:
                 cells[name] = dated(sc, name, value(name))
         table.append(cells)
-    names = list(table[0]) if table else ["track"]
+    names = list(table[0])
     widths = {n: max(len(n), *(len(c[n]) for c in table)) for n in names}
     lines = ["  ".join(f"{n:{widths[n]}}" for n in names).rstrip()]
     lines += ["  ".join(f"{c[n]:{widths[n]}}" for n in names).rstrip() for c in table]
