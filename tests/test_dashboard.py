@@ -74,7 +74,7 @@ def test_every_shipped_scenario_shows_every_track(name):
         summary,
     )
 
-    sc, _, error = build(name, {}, "", "")
+    sc, _, error = build(name, {}, "")
     assert not error and sc is not None
     tracks = hard_tracks(sc)
     assert tracks and chosen_track(sc, "no_such_track") == tracks[0]
@@ -93,7 +93,7 @@ def test_every_shipped_scenario_shows_every_track(name):
 def test_the_dashboard_scenario_never_takes_a_shipped_name(extra, tmp_path):
     from sim.dashboard.app import build
 
-    sc, _, error = build("china_2022", {}, extra, "")
+    sc, _, error = build("china_2022", {}, extra)
     assert not error and sc is not None
     assert sc.name.endswith("_dashboard"), sc.name
     path = tmp_path / "exported.toml"
@@ -107,14 +107,108 @@ def test_the_dashboard_scenario_never_takes_a_shipped_name(extra, tmp_path):
 def test_a_user_chosen_name_is_kept():
     from sim.dashboard.app import build
 
-    sc, _, _ = build("china_2022", {}, "scenario.name=no_reach", "")
+    sc, _, _ = build("china_2022", {}, "scenario.name=no_reach")
     assert sc is not None and sc.name == "no_reach"
+
+
+@pytest.mark.parametrize("name", ["ttc_2021_2025", "russia_2022", "china_2022"])
+def test_the_levers_come_from_the_parameter_schema(name):
+    """Each lever is a path of the schema, shown with the schema's range and meaning: the
+    channel costs, Japan on the chosen track, the regime veto and the countermeasures among
+    them; the chosen track's target fills in its countermeasure lever."""
+    from sim.dashboard.app import LEVERS, build, controls, hard_tracks
+    from sim.scenario.schema import schema
+    from sim.scenario.values import numeric_path
+
+    sc, _, _ = build(name, {}, "")
+    assert sc is not None
+    listed = {row.path: row for row in schema()}
+    for track in hard_tracks(sc):
+        shown = {c.path: c for c in controls(sc, track)}
+        target = next(t.target for t in sc.tracks if t.id == track)
+        for path in (
+            "constants.unilateral_cost",
+            "constants.minilateral_cost",
+            f"tracks.{track}.allies.JP.threat",
+            f"tracks.{track}.allies.JP.us_dependence",
+            "mechanisms.regime_cascade",
+            "mechanisms.countermeasures",
+            "eu.rule",
+        ):
+            assert path in shown, (track, path)
+        retaliation = [p for p in shown if p.endswith(".retaliation")]
+        assert retaliation == ([f"targets.{target}.retaliation"] if target else [])  # none without one
+        for c in shown.values():
+            generic = re.sub(
+                r"\.([A-Z]{2}|\*)\.", ".<ISO2>.", c.path.replace(f"tracks.{track}.", "tracks.<id>.")
+            )
+            row = listed[generic]
+            assert row.meaning.startswith(c.meaning)
+            if c.kind == "number":
+                low, high = numeric_path("test", c.path, sc=sc)
+                assert c.low == low and c.high == (min(high, sc.months) if row.unit == "months" else high)
+        assert shown["mechanisms.countermeasures"].kind == "switch"
+        assert shown["eu.rule"].kind == "choice" and shown["eu.rule"].choices == ("unanimity", "qmv")
+    assert len({lever.path for lever in LEVERS}) == len(LEVERS)
+
+
+def test_a_lever_the_schema_does_not_have_is_refused(monkeypatch):
+    import sim.dashboard.app as app
+
+    sc, _, _ = app.build("china_2022", {}, "")
+    monkeypatch.setattr(app, "LEVERS", (*app.LEVERS, app.Lever("The US", "us.patiense")))
+    with pytest.raises(ScenarioError, match="did you mean 'us.patience'"):
+        app.controls(sc, "china_sme")
+
+
+@pytest.mark.parametrize(
+    ("changed", "expected"),
+    [
+        ({"mechanisms.countermeasures": False}, "mechanisms.countermeasures=false"),
+        ({"eu.rule": "qmv"}, "eu.rule=qmv"),
+        ({"tracks.china_sme.allies.JP.threat": 0.9}, "tracks.china_sme.allies.JP.threat=0.9"),
+        ({"constants.minilateral_cost": 0.5}, "constants.minilateral_cost=0.5"),
+    ],
+)
+def test_every_kind_of_lever_is_an_override_the_scenario_takes(changed, expected):
+    from sim.dashboard.app import build, command_line
+
+    sc, ov, error = build("china_2022", changed, "")
+    assert not error and sc is not None and ov == [expected]
+    path, value = next(iter(changed.items()))
+    assert sc.values[path] == value
+    assert f"--set '{expected}'" in command_line("china_2022", ov)
+
+
+def test_switching_countermeasures_off_shows_in_the_batch_summary():
+    """The countermeasures lever reaches the model: without them the target never answers."""
+    from sim.dashboard.app import build, summary
+
+    on, _, _ = build("china_2022", {}, "")
+    off, _, _ = build("china_2022", {"mechanisms.countermeasures": False}, "")
+    assert summary(simulate([on], 6, 1), "china_sme")["countermeasure"] > 0.5
+    assert summary(simulate([off], 6, 1), "china_sme")["countermeasure"] == 0
+
+
+def test_a_control_shows_the_chosen_tracks_own_value():
+    from sim.dashboard.app import build, current_value
+
+    sc, _, _ = build("ttc_2021_2025", {}, "")
+    assert sc is not None
+    assert current_value(sc, "us.reach", "china_sme") == (
+        0.6,
+        "china_sme's own; moving sets it on every track",
+    )
+    assert current_value(sc, "us.reach", "russia_dual_use")[0] == 0.8
+    value, note = current_value(sc, "us.patience", "china_sme")
+    assert value == 13 and note == "china_sme's own, sampled uniform 8..18; moving fixes it on every track"
+    assert current_value(sc, "mechanisms.countermeasures", "china_sme") == (True, "")
 
 
 def test_scenario_errors_are_one_line_without_paths():
     from sim.dashboard.app import build, user_message
 
-    _, _, error = build("china_2022", {}, "us.patience=-5", "")
+    _, _, error = build("china_2022", {}, "us.patience=-5")
     assert "us.patience: -5" in error and "\n" not in error
     shipped_file = ScenarioError(str(ROOT / "scenarios" / "x.toml"), "us.threat", "must be in 0..1")
     assert user_message(shipped_file) == "x.toml: us.threat: must be in 0..1"
@@ -131,7 +225,7 @@ def test_unexpected_errors_show_a_generic_line(monkeypatch, caplog):
         raise OSError(f"[Errno 5] Input/output error: '{ROOT}/scenarios/china_2022.toml'")
 
     monkeypatch.setattr(app, "load_scenario", broken)
-    sc, _, error = app.build("china_2022", {}, "", "")
+    sc, _, error = app.build("china_2022", {}, "")
     assert sc is None
     assert error and "\n" not in error and not ABSOLUTE_PATH.search(error) and "Errno" not in error
     assert "Input/output error" in caplog.text  # the server log keeps the details
@@ -228,8 +322,7 @@ def test_moving_a_preference_shifts_the_batch_outcomes(page, tmp_path):
     before = float(current.inner_text())
     baseline = float(page.locator(".ttc-baseline-effective_alignment").inner_text())
     assert before == baseline  # nothing moved yet: the same seeds give the same summary
-    # the US acts first outside the TTC: alone in most runs, else with a minilateral
-    assert share(page.locator(".ttc-current-acts_alone").inner_text()) >= 0.6
+    assert share(page.locator(".ttc-current-outside_ttc").inner_text()) >= 0.9  # as in history
 
     # take away US extraterritorial reach: fewer suppliers align with the US rule
     page.locator(".ttc-input-us-reach input").fill("0")
@@ -328,3 +421,30 @@ def test_a_bad_override_keeps_the_inputs_and_shows_one_line(page, bad, message):
     page.locator(".ttc-seed input").press("Enter")
     expect(page.locator(".ttc-seed-error")).to_contain_text("seed", timeout=TIMEOUT_MS)
     expect(page.locator(".ttc-run-one")).to_be_disabled(timeout=TIMEOUT_MS)
+
+
+@needs_chromium
+def test_the_new_levers_reach_the_batch(page):
+    """The countermeasures switch and Japan's lever on the chosen track are overrides like any
+    other: the command line shows them, a batch without countermeasures has the target never
+    answer, and switching back removes the override."""
+    from playwright.sync_api import expect
+
+    command = page.locator(".ttc-command")
+    expect(command).to_be_visible(timeout=TIMEOUT_MS)
+    japan = page.locator(".ttc-input-tracks-china_sme-allies-JP-threat input")
+    japan.fill("0.9")
+    japan.press("Enter")
+    expect(command).to_contain_text("--set 'tracks.china_sme.allies.JP.threat=0.9'", timeout=TIMEOUT_MS)
+    switch = page.locator(".ttc-input-mechanisms-countermeasures label")
+    switch.click()
+    expect(command).to_contain_text("--set 'mechanisms.countermeasures=false'", timeout=TIMEOUT_MS)
+    page.get_by_role("tab", name="Batch").click()
+    set_runs(page, RUNS)
+    run_batch(page, 1, "mechanisms.countermeasures=false")
+    assert share(page.locator(".ttc-current-countermeasure").inner_text()) == 0
+    assert share(page.locator(".ttc-baseline-countermeasure").inner_text()) > 0.5
+    switch.click()
+    expect(command).not_to_contain_text("mechanisms.countermeasures", timeout=TIMEOUT_MS)
+    expect(command).to_contain_text("allies.JP.threat=0.9", timeout=TIMEOUT_MS)
+    assert not page.dialogs

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import CHINA, RUSSIA
+from conftest import CHINA, RUSSIA, TTC
 
 from sim.cli import main
 from sim.runner import run_batch
@@ -217,3 +217,101 @@ def test_importing_the_figures_leaves_the_users_matplotlib_alone():
     )
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert r.stdout.split() == ["svg", "False"], r.stdout + r.stderr
+
+
+# ----------------------------------------------------------------------------- the dual-track figure
+
+
+@pytest.fixture(scope="module")
+def joint(tmp_path_factory):
+    """A small batch of the joint scenario, with its manifest beside it."""
+    out = tmp_path_factory.mktemp("joint") / "joint.parquet"
+    run_batch([TTC], 12, 0, out, workers=1)
+    return out
+
+
+def test_history_marks_are_the_dated_events_on_the_results_fields():
+    """The events of sim/data/v2_events.csv as the validation reads them, in months from the
+    scenario's start: Russia's rules in the invasion month, the US China rules of October 2022,
+    China's Micron ban on both China tracks, the national measures in force, and the absences
+    by the cut-off."""
+    from sim import load_scenario
+    from sim.viz.plots import Mark, history_marks
+
+    marks = set(history_marks(load_scenario(TTC)))
+    assert {
+        Mark("russia_dual_use.first_us_rule", 8),
+        Mark("russia_dual_use.month_eu", 8),
+        Mark("china_sme.first_us_rule", 16),
+        Mark("china_ai_chips.first_us_rule", 16),
+        Mark("china_sme.first_countermeasure", 23),
+        Mark("china_ai_chips.first_countermeasure", 23),
+        Mark("emerging_tech.national:ES", 24),
+        Mark("china_sme.national:JP", 25),
+        Mark("china_sme.national:NL", 27),
+        Mark("china_sme.national:DE", 24, absent=True),
+        Mark("china_sme.month_eu", 24, absent=True),
+    } <= marks
+    # a scenario starting in November 2021 counts the same events from there
+    assert Mark("russia_dual_use.month_eu", 3) in set(history_marks(load_scenario(RUSSIA)))
+
+
+def test_the_timeline_draws_each_tracks_rules_and_countermeasures_against_history(joint):
+    from sim import load_scenario
+    from sim.viz.plots import CUT_OFF, dual_track, history_marks, timeline_rows
+
+    df = pd.read_parquet(joint)
+    sc = load_scenario(TTC)
+    fig = dual_track(df, sc)
+    timeline = fig.axes[-1]
+    labels = [t.get_text() for t in timeline.get_yticklabels()]
+    rows = [field for field, _, _ in timeline_rows(df, history_marks(sc))]
+    assert len(labels) == len(rows)
+    for field in ("china_sme.national:NL", "china_sme.national:JP", "china_sme.national:DE", "china_sme.month_eu"):
+        assert field in rows  # history names them: drawn even when no run has them
+    assert any(label.startswith("china_sme: NL national measure (") for label in labels)
+    assert any(label.startswith("russia_dual_use: first countermeasure (") for label in labels)
+    cut = [line.get_xdata()[0] for line in timeline.get_lines() if line.get_linestyle() == "--"]
+    assert cut == [sc.month_index(CUT_OFF) + 0.5] == [24.5]
+    assert timeline.get_xticklabels()[4].get_text() == "24\n2023-06"
+    # channel shares per track in the registry's channels, then the outcome classes and soft share
+    legend = [t.get_text() for t in fig.axes[1].get_legend().get_texts()]
+    assert legend[:4] == ["ttc", "minilateral", "unilateral", "none"]
+
+
+def test_a_row_that_never_happens_and_history_does_not_mark_is_left_out(joint):
+    from sim.viz.plots import Mark, timeline_rows
+
+    df = pd.read_parquet(joint).assign(**{"emerging_tech.us_rule_months": ""})
+    rows = [field for field, _, _ in timeline_rows(df)]
+    assert "emerging_tech.first_us_rule" not in rows and "china_sme.first_us_rule" in rows
+    marked = [field for field, _, _ in timeline_rows(df, [Mark("emerging_tech.first_us_rule", 30)])]
+    assert "emerging_tech.first_us_rule" in marked
+
+
+def test_plot_dual_track_finds_the_scenario_in_the_manifest(joint, results, tmp_path, capsys):
+    from sim.viz.plots import results_scenario
+
+    sc = results_scenario([str(joint)])
+    assert sc is not None and sc.name == "ttc_2021_2025"
+    assert results_scenario([str(results / "plain.parquet")]) is None  # two scenarios: no one history
+    out = tmp_path / "dual.png"
+    code, err = plot(capsys, str(joint), "--kind", "dual_track", "--out", str(out))
+    assert code == 0, err
+    assert out.stat().st_size > 50_000
+
+
+def test_the_timeline_never_pools_sweep_points(results):
+    """Results of several series (sweep points here) draw one box per series and row."""
+    from sim.analysis.stylized import column
+    from sim.viz.plots import dual_track, timeline_rows
+
+    df, _ = label_sweep_points(pd.read_parquet(results / "sweep.parquet"))
+    timeline = dual_track(df).axes[-1]
+    expected = sum(
+        column(df[df.scenario == name], field).notna().any()
+        for field, _, _ in timeline_rows(df)
+        for name in df.scenario.unique()
+    )
+    assert df.scenario.nunique() == 4 and expected >= 8
+    assert len(timeline.patches) == expected

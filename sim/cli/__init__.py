@@ -16,7 +16,7 @@ from sim.model.outcomes import RUN_FIELDS
 from sim.scenario import ScenarioError, load_scenario, suggest
 from sim.scenario.schema import schema
 
-from . import analysis, plot
+from . import analysis, null, plot
 from . import batch as batch_command
 from .options import add_overrides, as_flags, command_flags
 
@@ -50,6 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_overrides(p)
 
     batch_command.add_command(sub)
+    null.add_command(sub)
     plot.add_command(sub)
     analysis.add_commands(sub)
     return parser
@@ -193,6 +194,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "validate": cmd_validate,
         "params": cmd_params,
         "batch": batch_command.cmd_batch,
+        "null": null.cmd_null,
         "plot": plot.cmd_plot,
         "sensitivity": analysis.cmd_sensitivity,
     }

@@ -22,8 +22,8 @@ def add_command(sub: Any) -> None:
         required=True,
         help="classes: outcome-class shares (per track, or per scenario with --track); timing: "
         "ECDF of a timing outcome; fan: monthly bands of the gap (needs --trajectories); heatmap: "
-        "P(outcome) over two sweeps; dual_track: the headline figure (Russia vs China chip tools "
-        "from one run set, soft share by ministerial)",
+        "P(outcome) over two sweeps; dual_track: the headline figure (per track: outcome classes, "
+        "channels, rules and countermeasures in time against history; the soft share by ministerial)",
     )
     p.add_argument(
         "--out", required=True, help="image file; its suffix names the format (.png, .pdf, .svg, ...)"
@@ -66,6 +66,7 @@ def cmd_plot(args: argparse.Namespace) -> int:
         label_sweep_points,
         outcome_classes,
         read_plot_results,
+        results_scenario,
         save_figure,
         sweep_columns,
         timing,
@@ -114,7 +115,7 @@ def cmd_plot(args: argparse.Namespace) -> int:
         df, traj = label_sweep_points(df, traj)
     view = track_view(df, args.track) if args.track else None
     if args.kind == "dual_track":
-        fig = dual_track(df)
+        fig = dual_track(df, results_scenario(args.results))
     else:
         fig = Figure(figsize=(7, 4.5))
         ax = fig.subplots()

@@ -3,9 +3,12 @@
 Serve with ``make dashboard`` (``solara run sim.dashboard.app``) or ``solara run sim/app.py`` and open
 http://127.0.0.1:8765.
 
-* Left: pick a shipped scenario and set key preferences. Every control is bound to the same
-  ``PATH=VALUE`` override as the command line's ``--set``; the page shows the equivalent
-  ``--set`` flags, and extra overrides can be typed in.
+* Left: pick a shipped scenario and move its levers (:data:`LEVERS`: the US, the channel
+  costs, the EU, Japan on the chosen track, the regime veto and national lists, the
+  countermeasures). A lever is declared by its parameter path alone; its range, kind and
+  meaning are the schema's. Every lever is bound to the same ``PATH=VALUE`` override as the
+  command line's ``--set``; the page shows the equivalent ``--set`` flags, and extra
+  overrides can be typed in.
 * A scenario runs one TTC with one or several tracks; the track selector picks the hard track
   whose outcomes and figures the page shows (the events cover every track).
 * "One run": on the chosen track, the US ask, the Commission's offer and the levels in force
@@ -28,6 +31,7 @@ import contextlib
 import io
 import logging
 import os
+import re
 import shlex
 import shutil
 import signal
@@ -51,8 +55,10 @@ from matplotlib.figure import Figure
 from sim.model import TTCModel, check_seed
 from sim.model.outcomes import outcome
 from sim.runner.run import simulate
-from sim.scenario import Scenario, ScenarioError, load_scenario, to_toml
+from sim.scenario import Scenario, ScenarioError, load_scenario, schema, to_toml
 from sim.scenario.distributions import Distribution
+from sim.scenario.tracks import spec_of
+from sim.scenario.values import concrete_paths, param_path, track_counterparts
 
 # absolute imports: ``solara run sim/app.py`` loads this file by path, outside the package
 from sim.viz import plots
@@ -65,47 +71,125 @@ log = logging.getLogger("ttcsim.dashboard")
 
 
 @dataclass(frozen=True)
-class Control:
+class Lever:
+    """A control of the page, declared by its parameter path alone under a heading: its kind
+    (a number in a range, a switch, a choice), range and meaning come from the parameter
+    schema (:mod:`sim.scenario.schema`), as ``ttcsim params`` lists them. ``{track}`` and
+    ``{target}`` in the path stand for the chosen track and its target."""
+
+    group: str
     path: str
-    label: str
-    low: float
-    high: float
-    step: float
 
 
-CONTROLS = (
-    Control("us.threat", "US threat perception", 0, 1, 0.01),
-    Control("us.patience", "US patience (months of talks)", 0, 48, 1),
-    Control("us.pressure", "US pressure on allies (per month)", 0, 1, 0.01),
-    Control("us.reach", "US extraterritorial reach", 0, 1, 0.01),
-    Control("commission.autonomy", "Commission autonomy from the US ask", 0, 1, 0.01),
-    Control("members.NL.exposure", "NL exports at stake", 0, 1, 0.01),
-    Control("members.NL.retaliation_fear", "NL fear of retaliation", 0, 1, 0.01),
-    Control("members.DE.exposure", "DE exports at stake", 0, 1, 0.01),
-    Control("members.DE.retaliation_fear", "DE fear of retaliation", 0, 1, 0.01),
-    Control("members.*.threat", "Threat perception of all members", 0, 1, 0.01),
+LEVERS = (
+    Lever("The US", "us.threat"),
+    Lever("The US", "us.patience"),
+    Lever("The US", "us.pressure"),
+    Lever("The US", "us.reach"),
+    Lever("Channel costs", "constants.unilateral_cost"),
+    Lever("Channel costs", "constants.minilateral_cost"),
+    Lever("The EU", "eu.rule"),
+    Lever("The EU", "commission.autonomy"),
+    Lever("The EU", "members.NL.exposure"),
+    Lever("The EU", "members.NL.retaliation_fear"),
+    Lever("The EU", "members.DE.exposure"),
+    Lever("The EU", "members.DE.retaliation_fear"),
+    Lever("The EU", "members.*.threat"),
+    Lever("Japan, on the chosen track", "tracks.{track}.allies.JP.threat"),
+    Lever("Japan, on the chosen track", "tracks.{track}.allies.JP.us_dependence"),
+    Lever("Regime veto and national lists", "mechanisms.regime_cascade"),
+    Lever("Regime veto and national lists", "eu.national_controls"),
+    Lever("Regime veto and national lists", "constants.peer_relief"),
+    Lever("Regime veto and national lists", "constants.publication_lag"),
+    Lever("Countermeasures", "mechanisms.countermeasures"),
+    Lever("Countermeasures", "targets.{target}.retaliation"),
+    Lever("Countermeasures", "constants.retaliation_impact"),
 )
+"""The page's levers, in order. A lever whose path the scenario does not have (an ally it
+does not declare, a track without a target) is not shown."""
+
+
+@dataclass(frozen=True)
+class Control:
+    """A lever on one scenario and track: a concrete path, its kind (``number``, ``switch`` or
+    ``choice``), its range and step, its choices and its meaning, all from the schema."""
+
+    group: str
+    path: str
+    kind: str
+    meaning: str
+    low: float = 0.0
+    high: float = 1.0
+    step: float = 0.01
+    choices: tuple[str, ...] = ()
+
+
+def short_meaning(doc: str) -> str:
+    """A schema meaning without its sources and assumptions: up to the first `` (`` or `` [``."""
+    return re.split(r" [(\[]", doc, maxsplit=1)[0]
+
+
+def controls(sc: Scenario, track: str) -> list[Control]:
+    """The levers of :data:`LEVERS` that ``sc`` has on ``track``, each as the schema defines
+    it (a path the schema does not know raises its ScenarioError). A number in months spans
+    at most the scenario's horizon (a patience beyond it is as good as none); a range of ten
+    or more moves in whole steps, a shorter one in hundredths."""
+    target = spec_of(sc, track).target or ""
+    out = []
+    for lever in LEVERS:
+        if "{target}" in lever.path and not target:
+            continue
+        path = lever.path.format(track=track, target=target)
+        pp = param_path("dashboard", path, path)  # a lever the schema does not have is a fault
+        try:
+            param_path("dashboard", path, path, sc)
+        except ScenarioError:
+            continue  # an ally, target or track this scenario does not declare
+        field = schema.spec(pp.section, pp.key)
+        meta = field.metadata
+        meaning = short_meaning(meta["doc"])
+        if "range" in meta:
+            low, high = meta["range"]
+            if meta.get("unit") == "months":
+                high = min(high, sc.months)
+            step = 1.0 if high - low >= 10 else (high - low) / 100
+            out.append(Control(lever.group, path, "number", meaning, low, high, step))
+        elif "choices" in meta:
+            out.append(Control(lever.group, path, "choice", meaning, choices=tuple(meta["choices"])))
+        elif isinstance(field.default, bool):
+            out.append(Control(lever.group, path, "switch", meaning))
+    return out
 
 
 @dataclass(frozen=True)
 class Metric:
     """One line of the batch summary: a declared outcome ``field`` (per track or run-level),
     summarised as a ``share`` of runs where it holds (a true flag, a non-empty text, or the
-    text containing ``word``), a ``median`` of the months it happened, or a ``mean``."""
+    text containing one of ``words``), a ``median`` of the months it happened, or a ``mean``."""
 
     key: str
     field: str
     label: str
     summary: str
-    word: str = ""
+    words: tuple[str, ...] = ()
 
 
 METRICS = (
     Metric("coordinated", "coordinated", "P(coordinated)", "share"),
-    Metric("acts_alone", "channels", "P(US acts alone)", "share", "unilateral"),
+    Metric(
+        "outside_ttc",
+        "channel",
+        "P(US's first decision outside the TTC)",
+        "share",
+        ("unilateral", "minilateral"),
+    ),
+    Metric("minilateral", "channels", "P(US minilateral with key suppliers)", "share", ("minilateral",)),
+    Metric("acts_alone", "channels", "P(US acts alone)", "share", ("unilateral",)),
     Metric("eu_measure", "eu_route", "P(EU-level measure)", "share"),
-    Metric("national-NL", "national_adopters", "P(NL adopts nationally)", "share", "NL"),
-    Metric("national-DE", "national_adopters", "P(DE adopts nationally)", "share", "DE"),
+    Metric("national-NL", "national_adopters", "P(NL adopts nationally)", "share", ("NL",)),
+    Metric("national-DE", "national_adopters", "P(DE adopts nationally)", "share", ("DE",)),
+    Metric("national-JP", "national_adopters", "P(JP adopts nationally)", "share", ("JP",)),
+    Metric("countermeasure", "countermeasure_months", "P(the target answers)", "share"),
     Metric("month_coordinated", "month_coordinated", "median month of coordination", "median"),
     Metric("month_eu", "month_eu", "median month of the EU-level measure", "median"),
     Metric("effective_alignment", "effective_alignment", "effective alignment (mean)", "mean"),
@@ -134,22 +218,55 @@ def shipped() -> dict[str, Path]:
     return {p.stem: p for p in sorted(SCENARIO_DIR.glob("*.toml"))}
 
 
-def current_value(sc: Scenario, path: str) -> tuple[float, str]:
-    """What a control shows before it is moved, and a note when the scenario samples it."""
-    if path.startswith("members.*."):
-        key = path.split(".")[-1]
-        vals = [sc.values[f"members.{m}.{key}"] for m in sc.members]
-        nums = [v.support()[0] / 2 + v.support()[1] / 2 if isinstance(v, Distribution) else v for v in vals]
-        return float(np.mean(nums)), "members differ; moving sets all 27"
-    v = sc.values[path]
+def _value(sc: Scenario, path: str, track: str) -> tuple[Any, bool]:
+    """The value a concrete path stands for on ``track`` before sampling, and whether it is
+    the track's own: for a general path the track's value when the scenario sets one (what
+    the track runs with); for a track's path its own, else the general one it falls back on;
+    else the schema default."""
+    own = f"tracks.{track}.{path}"
+    if own in track_counterparts(sc, path) and own in sc.values:
+        return sc.values[own], True
+    if path in sc.values:
+        return sc.values[path], False
+    parts = path.split(".")
+    if parts[0] == "tracks" and ".".join(parts[2:]) in sc.values:
+        return sc.values[".".join(parts[2:])], False
+    pp = param_path("dashboard", path, path, sc)
+    return schema.spec(pp.section, pp.key).default, False
+
+
+def _middle(v: Any) -> float:
     if isinstance(v, Distribution):
         lo, hi = v.support()
-        return (lo + hi) / 2, f"sampled {v.kind} {lo:g}..{hi:g}; moving fixes it"
-    return float(v), ""
+        return (lo + hi) / 2
+    return float(v)
+
+
+def current_value(sc: Scenario, path: str, track: str) -> tuple[Any, str]:
+    """What a control shows on ``track`` before it is moved, and a note: when the scenario
+    samples it, when a wildcard's actors differ, or when the value is the track's own (moving
+    a general key sets it on every track)."""
+    concrete = concrete_paths(sc, param_path("dashboard", path, path, sc))
+    if len(concrete) > 1:
+        values = [_middle(_value(sc, p, track)[0]) for p in concrete]
+        return float(np.mean(values)), f"mean of {len(concrete)}; moving sets all {len(concrete)}"
+    v, own = _value(sc, path, track)
+    whose, everywhere = (f"{track}'s own, ", " on every track") if own else ("", "")
+    if isinstance(v, Distribution):
+        lo, hi = v.support()
+        return (lo + hi) / 2, f"{whose}sampled {v.kind} {lo:g}..{hi:g}; moving fixes it{everywhere}"
+    if isinstance(v, (bool, str)):
+        return v, ""
+    return float(v), f"{track}'s own; moving sets it on every track" if own else ""
+
+
+def value_text(v: Any) -> str:
+    """A control's value as an override's VALUE (TOML: ``true``, ``0.4``, ``qmv``)."""
+    return ("true" if v else "false") if isinstance(v, bool) else str(v)
 
 
 def overrides_of(changed: dict[str, Any], extra: str) -> list[str]:
-    out = [f"{p}={v}" for p, v in changed.items()]
+    out = [f"{p}={value_text(v)}" for p, v in changed.items()]
     out += [line.strip() for line in extra.replace(";", "\n").splitlines() if line.strip()]
     return out
 
@@ -174,18 +291,14 @@ def user_message(error: Exception) -> str:
     return " ".join(text.split())
 
 
-def build(
-    name: str, changed: dict[str, Any], extra: str, eu_rule: str
-) -> tuple[Scenario | None, list[str], str]:
-    """The shipped scenario ``name`` with the page's overrides (the controls' values, the extra
-    ``PATH=VALUE`` lines and the EU voting rule), or the one-line message that stops it.
+def build(name: str, changed: dict[str, Any], extra: str) -> tuple[Scenario | None, list[str], str]:
+    """The shipped scenario ``name`` with the page's overrides (the controls' values and the
+    extra ``PATH=VALUE`` lines), or the one-line message that stops it.
 
     Its name is the shipped name with ``_dashboard`` appended (unless the overrides give it a
     name of its own), so its batches and exports never pass for the shipped scenario."""
     files = shipped()
     ov = overrides_of(changed, extra)
-    if eu_rule:
-        ov = [f"eu.rule={eu_rule}", *ov]
     if name not in files:
         return None, ov, f"no scenario named {name!r} in the scenarios folder"
     try:
@@ -204,8 +317,13 @@ def summary(df: pd.DataFrame, track: str) -> dict[str, float]:
     for m in METRICS:
         col = df[track_column(m.field, track)]
         if m.summary == "share":
-            if m.word:
-                holds = col.fillna("").astype(str).str.split().map(lambda words, w=m.word: w in words)
+            if m.words:
+                holds = (
+                    col.fillna("")
+                    .astype(str)
+                    .str.split()
+                    .map(lambda seen, m=m: bool(set(seen) & set(m.words)))
+                )
             elif outcome(m.field).kind == "bool":
                 holds = col.fillna(False).astype(bool)
             else:
@@ -242,7 +360,6 @@ scenario_name = solara.reactive("china_2022")
 track_choice = solara.reactive("")
 changed: solara.Reactive[dict[str, Any]] = solara.reactive({})
 extra = solara.reactive("")
-eu_rule = solara.reactive("")
 seed: solara.Reactive[int | None] = solara.reactive(1)
 runs: solara.Reactive[int | None] = solara.reactive(200)
 progress = solara.reactive(0.0)
@@ -373,10 +490,17 @@ def Figures(key: int, draw: Callable[[], Figure], classes: list[str]) -> None:
         solara.FigureMatplotlib(fig, dependencies=[key], format="png")
 
 
+def control_class(path: str) -> str:
+    """The CSS class of a control's input (``ttc-input-us-reach``, ``ttc-input-members-all-threat``)."""
+    return f"ttc-input-{path.replace('.', '-').replace('*', 'all')}"
+
+
 @solara.component
-def ControlRow(c: Control, sc: Scenario) -> None:
-    value, note = current_value(sc, c.path)
-    shown = round(float(changed.value.get(c.path, value)), 4)
+def ControlRow(c: Control, sc: Scenario, track: str) -> None:
+    """One lever: a slider and a number for a number, a switch, or buttons for a choice;
+    labelled by its path (the ``--set`` it stands for) and the schema's meaning."""
+    value, note = current_value(sc, c.path, track)
+    small = {"font-size": "11px", "color": "#666"}
 
     def set_value(v: float | None) -> None:
         # widgets report their (snapped) value when they appear: only a real move counts, or
@@ -385,27 +509,43 @@ def ControlRow(c: Control, sc: Scenario) -> None:
             return
         changed.value = {**changed.value, c.path: round(float(v), 4)}
 
+    def set_setting(v: Any) -> None:
+        """A switch or choice: back at the scenario's own value, the override goes."""
+        rest = {k: x for k, x in changed.value.items() if k != c.path}
+        changed.value = rest if v == value else {**rest, c.path: v}
+
     with solara.Column(gap="0px"):
-        solara.SliderFloat(
-            c.label, value=float(shown), min=c.low, max=c.high, step=c.step, on_value=set_value
-        )
-        with solara.Row():
-            solara.InputFloat(
-                f"{c.label} ({c.path})",
-                value=float(shown),
-                on_value=set_value,
-                dense=True,
-                classes=[f"ttc-input-{c.path.replace('.', '-').replace('*', 'all')}"],
+        if c.kind == "number":
+            shown = round(float(changed.value.get(c.path, value)), 4)
+            solara.SliderFloat(c.path, value=shown, min=c.low, max=c.high, step=c.step, on_value=set_value)
+            with solara.Row():
+                solara.InputFloat(
+                    "value", value=shown, on_value=set_value, dense=True, classes=[control_class(c.path)]
+                )
+        elif c.kind == "switch":
+            solara.Switch(
+                label=c.path,
+                value=bool(changed.value.get(c.path, value)),
+                on_value=set_setting,
+                classes=[control_class(c.path)],
             )
+        else:
+            solara.Text(c.path)
+            solara.ToggleButtonsSingle(
+                value=changed.value.get(c.path, value),
+                values=list(c.choices),
+                on_value=set_setting,
+                classes=[control_class(c.path)],
+            )
+        solara.Text(c.meaning, style=small)
         if note and c.path not in changed.value:
-            solara.Text(note, style={"font-size": "11px", "color": "#666"})
+            solara.Text(note, style=small)
 
 
 def reset() -> None:
     """Back to the shipped scenario: no overrides."""
     changed.set({})
     extra.set("")
-    eu_rule.set("")
 
 
 def start_over(_: str) -> None:
@@ -533,27 +673,27 @@ def Batch(sc: Scenario | None, settings: str, track: str) -> None:
 @solara.component
 def Page() -> None:
     solara.Title("ttcsim dashboard")
-    sc, ov, error = build(scenario_name.value, changed.value, extra.value, eu_rule.value)
+    sc, ov, error = build(scenario_name.value, changed.value, extra.value)
     settings = " ".join(ov) or "no overrides"
     with solara.Sidebar():
         solara.Markdown("### Scenario and preferences")
         solara.Select("scenario", values=list(shipped()), value=scenario_name, on_value=start_over)
-        base, _, base_error = build(scenario_name.value, {}, "", "")
+        base, _, base_error = build(scenario_name.value, {}, "")
         if base is not None:
+            on_track = chosen_track(base, track_choice.value)
             solara.Select(
                 "track",
                 values=hard_tracks(base),
-                value=chosen_track(base, track_choice.value),
+                value=on_track,
                 on_value=track_choice.set,
                 classes=["ttc-track"],
             )
-            solara.ToggleButtonsSingle(
-                value=eu_rule.value or base.values["eu.rule"],
-                values=["unanimity", "qmv"],
-                on_value=lambda v: eu_rule.set("" if v == base.values["eu.rule"] else v),
-            )
-            for c in CONTROLS:
-                ControlRow(c, base)
+            group = ""
+            for c in controls(base, on_track):
+                if c.group != group:
+                    group = c.group
+                    solara.Markdown(f"#### {group}")  # fixed text of LEVERS
+                ControlRow(c, base, on_track)
         else:
             solara.Error(base_error)
         solara.InputText(

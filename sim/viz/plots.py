@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,11 +19,13 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.backend_bases import FigureCanvasBase
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 
 from sim.analysis.stylized import column, expression, load_facts, share_of
 from sim.messages import suggest
-from sim.model.outcomes import OUTCOME_CLASSES
-from sim.scenario import ScenarioError
+from sim.model.outcomes import CHANNELS, OUTCOME_CLASSES
+from sim.scenario import Scenario, ScenarioError, load_scenario, month_diff
 
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 CLASS_COLOURS = dict(
@@ -264,76 +267,210 @@ def track_timing(
 
 
 def soft_share(df: pd.DataFrame, ax: Axes) -> None:
-    """The share of each ministerial's output that is soft: median and 50 % / 90 % bands."""
+    """The share of each ministerial's output that is soft: median and 50 % / 90 % bands, or
+    one median line per scenario (sweep point) when the results hold several."""
     pairs = [dict(item.split(":") for item in str(t or "").split()) for t in df["soft_share_by_ministerial"]]
     months = sorted({m for p in pairs for m in p})
     if not months:
         ax.text(0.5, 0.5, "no ministerials", transform=ax.transAxes, ha="center")
         return
-    values = pd.DataFrame([{m: float(p[m]) for m in p} for p in pairs])[months]
-    q = values.quantile([0.05, 0.25, 0.5, 0.75, 0.95])
+    values = pd.DataFrame([{m: float(p[m]) for m in p} for p in pairs], index=df.index)[months]
     x = np.arange(len(months))
-    ax.fill_between(x, q.loc[0.05], q.loc[0.95], alpha=0.15, color=OKABE_ITO[0], label="90 % of runs")
-    ax.fill_between(x, q.loc[0.25], q.loc[0.75], alpha=0.3, color=OKABE_ITO[0], label="50 % of runs")
-    ax.plot(x, q.loc[0.5], marker="o", color=OKABE_ITO[0], label="median")
-    ax.plot(x, values.mean(), marker="x", ls=":", color=OKABE_ITO[5], label="mean")
+    series = _scenarios(df)
+    if len(series) > 1:
+        for name, colour in _colours(series).items():
+            ax.plot(x, values[df.scenario == name].median(), marker="o", color=colour, label=name)
+    else:
+        q = values.quantile([0.05, 0.25, 0.5, 0.75, 0.95])
+        ax.fill_between(x, q.loc[0.05], q.loc[0.95], alpha=0.15, color=OKABE_ITO[0], label="90 % of runs")
+        ax.fill_between(x, q.loc[0.25], q.loc[0.75], alpha=0.3, color=OKABE_ITO[0], label="50 % of runs")
+        ax.plot(x, q.loc[0.5], marker="o", color=OKABE_ITO[0], label="median")
+        ax.plot(x, values.mean(), marker="x", ls=":", color=OKABE_ITO[5], label="mean")
     ax.set_xticks(x, [f"TTC-{i + 1}\n{m}" for i, m in enumerate(months)], fontsize=7)
     ax.set_ylim(0, 1.02)
     ax.set_ylabel("soft share of the ministerial's output")
-    ax.set_title("Soft share by ministerial")
-    ax.legend(fontsize=7)
+    if len(series) > 1:  # below the panel: the series' names are long
+        ax.set_title("Soft share by ministerial (median)")
+        ax.legend(fontsize=6, loc="upper center", bbox_to_anchor=(0.5, -0.22), frameon=False)
+    else:
+        ax.set_title("Soft share by ministerial")
+        ax.legend(fontsize=7)
 
 
 def channels(df: pd.DataFrame, ax: Axes, names: Sequence[str] | None = None) -> None:
-    """Stacked bars of the channel of the US's first decision, one bar per track."""
+    """Stacked bars of the channel of the US's first decision (``<track>.channel``), one bar
+    per track: the channels of the outcome registry, then any other value the results hold."""
     long = by_track(df, "channel", names)
     series = list(dict.fromkeys(long["scenario"]))
-    kinds = ["ttc", "minilateral", "unilateral", "none"]
+    kinds = [*CHANNELS, *sorted(set(long["value"].dropna().astype(str)) - set(CHANNELS))]
+    colours = dict(zip(CHANNELS, [OKABE_ITO[2], OKABE_ITO[0], OKABE_ITO[5], "#999999"], strict=True))
     left = np.zeros(len(series))
-    for k, kind in zip(range(len(kinds)), kinds, strict=True):
+    for k, kind in enumerate(kinds):
         share = np.array([(long.loc[long.scenario == n, "value"] == kind).mean() for n in series])
-        ax.barh(series, share, left=left, color=OKABE_ITO[[2, 0, 5, 7][k]], label=kind, edgecolor="white")
+        colour = colours.get(kind, OKABE_ITO[(k + 3) % len(OKABE_ITO)])
+        ax.barh(series, share, left=left, color=colour, label=kind, edgecolor="white")
+        for y, (x0, w) in enumerate(zip(left, share, strict=True)):
+            if w >= 0.08:
+                ax.text(x0 + w / 2, y, f"{w:.0%}", ha="center", va="center", fontsize=8, color="white")
         left += share
     ax.set_xlim(0, 1)
     ax.set_xlabel("share of runs")
     ax.set_title("Channel of the US's first decision")
     ax.invert_yaxis()
-    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=4, frameon=False)
+    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=len(kinds), frameon=False)
 
 
-RUSSIA, CHINA = "russia_dual_use", "china_sme"
+# ----------------------------------------------------------------------------- history and the timeline
+
+CUT_OFF = "2023-06"
+"""The month of the cut-off, 30 June 2023: no fact decided later sets an input or a target
+(sim/data/README.md); measures decided by then may come into force later."""
 
 
-def dual_track(df: pd.DataFrame) -> Figure:
-    """The headline figure from one run set of the joint scenario: how each track ends and by
-    which channel, Russia and China chip tools side by side in time (the US rule, the EU-level
-    measure, the Dutch and Japanese national measures), and the soft share by ministerial."""
-    fig = Figure(figsize=(16, 9))
-    axes = fig.subplots(2, 3)
-    track_classes(df, axes[0, 0])
-    channels(df, axes[1, 0])
-    pair = [t for t in (RUSSIA, CHINA) if t in tracks(df)]
-    track_timing(
-        df, axes[0, 1], "first_us_rule", pair, "First US rule", "month (0 = scenario start)",
-        [(RUSSIA, 8), (CHINA, 16)],
-    )  # fmt: skip
-    track_timing(
-        df, axes[0, 2], "month_eu", pair, "EU-level measure", "month (0 = scenario start)", [(RUSSIA, 8)]
-    )
-    if CHINA in tracks(df):
-        view = by_track(df, "national:NL", [CHINA]).assign(scenario="NL")
-        view = pd.concat([view, by_track(df, "national:JP", [CHINA]).assign(scenario="JP")])
-        timing(
-            view, axes[1, 1], "value", title="China chip tools: national measures",
-            label="month in force (0 = scenario start)", observed=[("NL", 27), ("JP", 25)],
-        )  # fmt: skip
+@dataclass(frozen=True)
+class Mark:
+    """A dated fact of history on a field of the results: the month the measure came into
+    force, or (``absent``) a month by which it had not happened."""
+
+    field: str
+    month: float
+    absent: bool = False
+
+
+def history_marks(sc: Scenario) -> list[Mark]:
+    """The dated events up to the cut-off (``sim/data/v2_events.csv``) as marks on the fields of
+    ``sc``'s results, read as the historical validation reads them
+    (:func:`sim.analysis.history.quantity`), in months from ``sc``'s start."""
+    from sim.analysis.history import EVENTS_START, load_events, quantity
+
+    shift = month_diff(sc.start, EVENTS_START)
+    marks = []
+    for _, event in load_events().iterrows():
+        q = quantity(event, sc)
+        if q.kind in ("timed", "absent"):
+            marks += [Mark(f, q.month + shift, q.kind == "absent") for f in q.fields]
+    return marks
+
+
+TIMELINE_EVENTS = (
+    ("first_us_rule", "US rule", "#D55E00"),
+    ("month_eu", "EU-level measure", "#0072B2"),
+    ("national", "national measure", "#009E73"),
+    ("first_countermeasure", "first countermeasure", "#CC79A7"),
+)
+"""The rows of the timeline per track: (derived or outcome field, label, colour); ``national``
+stands for ``national:XX`` of each member or ally history names on the track."""
+
+
+def timeline_rows(df: pd.DataFrame, marks: Sequence[Mark] = ()) -> list[tuple[str, str, str]]:
+    """(field, label, colour) of each timeline row: per track of the results, its US rule, its
+    EU-level measure, the national measures history names on it, and its target's first
+    countermeasure. A row that never happens in the runs and that history does not mark is
+    left out."""
+    marked = {m.field for m in marks}
+    rows = []
+    for track in tracks(df):
+        for field, label, colour in TIMELINE_EVENTS:
+            if field == "national":
+                codes = sorted(
+                    {m.field.partition(":")[2] for m in marks if m.field.startswith(f"{track}.national:")}
+                )
+                rows += [(f"{track}.national:{code}", f"{code} {label}", colour) for code in codes]
+            else:
+                rows.append((f"{track}.{field}", label, colour))
+    return [r for r in rows if r[0] in marked or column(df, r[0]).notna().any()]
+
+
+def timeline(df: pd.DataFrame, ax: Axes, marks: Sequence[Mark] = (), sc: Scenario | None = None) -> None:
+    """The rules and countermeasures of every track in time: per row the month over the runs
+    where it happens (median, 25-75 % and 5-95 % of them, and its share of runs), history
+    marked (in force, or none by a month), and, given the results' scenario ``sc``, calendar
+    months to its horizon and the cut-off. Results of several scenarios or sweep points draw
+    one box per series in each row, in the series' colour, never pooled."""
+    rows = timeline_rows(df, marks)
+    series = _scenarios(df)
+    several = len(series) > 1
+    palette = _colours(series)
+    step = 0.8 / len(series)  # each series' share of a row's height
+    for y, (field, _, colour) in enumerate(rows):
+        months = column(df, field)
+        for k, name in enumerate(series):
+            runs = df.scenario == name
+            x = months[runs].dropna().to_numpy(dtype=float)
+            yk = y + (k - (len(series) - 1) / 2) * step
+            c = palette[name] if several else colour
+            if not len(x):
+                continue
+            p05, p25, p50, p75, p95 = np.percentile(x, [5, 25, 50, 75, 95])
+            ax.plot([p05, p95], [yk, yk], color=c, lw=1.2, solid_capstyle="butt")
+            narrow = p75 - p25 < 0.4  # a box of (nearly) one month stays visible around the median
+            left, width = (p50 - 0.2, 0.4) if narrow else (p25, p75 - p25)
+            ax.barh(yk, width, left=left, height=0.6 * step, color=c, alpha=0.6)
+            ax.plot([p50, p50], [yk - 0.35 * step, yk + 0.35 * step], color="black", lw=1.5)
+            if several:
+                ax.text(p95 + 0.3, yk, f"{len(x) / runs.sum():.0%}", va="center", fontsize=6)
+    for m in marks:
+        y = next((k for k, r in enumerate(rows) if r[0] == m.field), None)
+        if y is not None:
+            ax.plot(m.month, y, marker="x" if m.absent else "D", color="black", ms=6, ls="none")
+    labels = []
+    for field, label, _ in rows:
+        share = "" if several else f" ({column(df, field).notna().mean():.0%} of runs)"
+        labels.append(f"{field.split('.')[0]}: {label}{share}")
+    ax.set_yticks(range(len(rows)), labels, fontsize=8)
+    ax.set_ylim(len(rows) - 0.5, -0.5)
+    for k in range(1, len(rows)):
+        if rows[k][0].split(".")[0] != rows[k - 1][0].split(".")[0]:
+            ax.axhline(k - 0.5, color="#cccccc", lw=0.8)
+    horizon = sc.months if sc is not None else math.ceil(ax.get_xlim()[1])
+    ax.set_xlim(-0.5, horizon)
+    ticks = list(range(0, horizon + 1, 6))
+    if sc is not None:
+        ax.set_xticks(ticks, [f"{t}\n{sc.calendar(t)}" for t in ticks], fontsize=8)
+        cut = sc.month_index(CUT_OFF) + 0.5
+        if 0 <= cut <= horizon:
+            ax.axvline(cut, color="black", ls="--", lw=1)
+            ax.annotate(
+                "cut-off 30 Jun 2023", (cut, 1), xycoords=("data", "axes fraction"), xytext=(3, -10),
+                textcoords="offset points", fontsize=8,
+            )  # fmt: skip
     else:
-        axes[1, 1].axis("off")
-    soft_share(df, axes[1, 2])
+        ax.set_xticks(ticks)
+    ax.set_xlabel("month from the scenario's start")
+    ax.set_title("Rules and countermeasures in time: runs where each happens, against history")
+    ax.grid(axis="x", color="#eeeeee")
+    ax.set_axisbelow(True)
+    handles = [
+        Line2D([], [], color="#777777", lw=1.2, label="5-95 % of the runs where it happens"),
+        Patch(color="#777777", alpha=0.6, label="25-75 %"),
+        Line2D([], [], color="black", lw=1.5, marker="|", ms=10, ls="none", label="median"),
+        Line2D([], [], color="black", marker="D", ls="none", label="history: in force"),
+        Line2D([], [], color="black", marker="x", ls="none", label="history: none by then"),
+    ]
+    if several:  # below the panel: the series' names are long
+        handles += [Patch(color=palette[name], alpha=0.6, label=name) for name in series]
+        ax.legend(handles=handles, fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=3)
+        ax.text(1, -0.1, "share of runs: right of each box", transform=ax.transAxes, ha="right", fontsize=7)
+    else:
+        ax.legend(handles=handles, fontsize=7, loc="lower right", framealpha=0.9)
+
+
+def dual_track(df: pd.DataFrame, sc: Scenario | None = None) -> Figure:
+    """The headline figure from one run set of a scenario with several tracks: how each track
+    ends and by which channel, the soft share by ministerial, and the timeline of every
+    track's rules and countermeasures. Given the scenario ``sc`` the results come from, the
+    timeline marks history (:func:`history_marks`) and the cut-off in calendar months."""
+    fig = Figure(figsize=(16, 11), layout="constrained")
+    grid = fig.add_gridspec(2, 3, height_ratios=[1, 1.5])
+    track_classes(df, fig.add_subplot(grid[0, 0]))
+    by_channel = fig.add_subplot(grid[0, 1])
+    channels(df, by_channel)
+    by_channel.tick_params(labelleft=False)  # the same bars, in the same order, as on its left
+    soft_share(df, fig.add_subplot(grid[0, 2]))
+    timeline(df, fig.add_subplot(grid[1, :]), history_marks(sc) if sc is not None else (), sc)
     fig.suptitle(
-        "One TTC, several tracks: Russia and China from the same runs (dashed: history)", fontsize=13
+        f"One TTC, several tracks from the same runs{f' ({sc.name})' if sc is not None else ''}", fontsize=13
     )
-    fig.tight_layout()
     return fig
 
 
@@ -452,6 +589,29 @@ def _replications_of_one_experiment(first: str, second: str, name: str) -> bool:
 
     a, b = identity(first), identity(second)
     return a is not None and b is not None and a[0] == b[0] and a[1] != b[1]
+
+
+def results_scenario(paths: Sequence[str]) -> Scenario | None:
+    """The scenario results come from, for the history and calendar months of a figure: the
+    one scenario file (and overrides) the manifests beside ``paths`` name, loaded again; None
+    when they name several, or none, or it no longer loads."""
+    from sim.runner.manifest import manifest_path
+
+    named = set()
+    for path in paths:
+        try:
+            manifest = json.loads(manifest_path(Path(path)).read_text())
+            folder = Path(path).parent
+            named |= {(folder / s["file"], tuple(manifest["overrides"])) for s in manifest["scenarios"]}
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+    if len(named) != 1:
+        return None
+    file, overrides = named.pop()
+    try:
+        return load_scenario(file, overrides)
+    except (ScenarioError, OSError):
+        return None
 
 
 def save_figure(fig: Figure, out: Path) -> None:
