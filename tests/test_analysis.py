@@ -91,17 +91,19 @@ FIX = [
 
 def test_calibration_recovers_known_parameter_values():
     base = load_scenario(CHINA, FIX)
-    # a patient US waits for the key suppliers: the first rule's month identifies patience
+    # a patient US waits for the key suppliers: the minilateral's share identifies patience
     truth = {"tracks.china_sme.us.patience": 30.0, "tracks.china_sme.members.NL.lag": 9.0}
     priors = [("tracks.china_sme.us.patience", 4, 60), ("tracks.china_sme.members.NL.lag", 2, 20)]
     data = simulate([base.with_overrides([f"{k}={v}" for k, v in truth.items()])], 200, seed=99, workers=2)
     targets = [
         Target(
-            label="month of the first US rule",
-            statistic="median",
-            field="china_sme.first_us_rule",
-            value=statistic(data, "median", "china_sme.first_us_rule")[0],
-            tolerance=1.0,
+            label="P(minilateral)",
+            statistic="share",
+            field="china_sme.channel",
+            among=("minilateral",),
+            op="=",
+            value=statistic(data, "share", "china_sme.channel", among=("minilateral",))[0],
+            tolerance=0.1,
         ),
         Target(
             label="NL lag",

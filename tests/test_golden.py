@@ -40,10 +40,10 @@ GOLDEN_SCENARIOS = {  # in the order the sensitivity check below tries them
     "russia_2022": (ROOT / "scenarios" / "russia_2022.toml", ()),
 }
 PINNED = {
-    "ttc_2021_2025": "8ac3698308607bcf188463f5d589a0f005ceb86efd68adec7b26870f69449923",
-    "china_autonomous": "3d71cd06885db5b9215d687f31096972269d4fa291ecc018795d95dafdcae1f1",
-    "china_2022": "af938f3965e112d0dbedf0400a701eb30c67f23752b5297583946f57408e1059",
-    "russia_2022": "47af10bb62fcd10a502084ac593e87ce1dadef777934a16255fb8cfba0870943",
+    "ttc_2021_2025": "66351253d00cb3e091dce6f86f22fd489529775b4d4ac10f253d8dceea2ae77d",
+    "china_autonomous": "e4745b9ff8ccfa1876bd17cbf27746909249b4c4e477e5ad65420f7ed5ab4123",
+    "china_2022": "110976968e2d774daa3a0e2c09fd1364b4b9a8b223e90ba41c6d3e8cef5d6179",
+    "russia_2022": "cad694cc4ba2ff0372cb3dbdbd6f697217a21d2eb3e309ddc4817710043cf004",
 }
 
 

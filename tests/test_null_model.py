@@ -51,7 +51,8 @@ def test_actors_adopt_after_their_lag_iff_their_static_ideal_reaches_the_minimum
 
 
 def test_no_actor_below_the_minimum_adopts():
-    sc = sim.load_scenario(RUSSIA, [*PLAIN, "ttc.min_stringency=0.9", f"tracks.{T}.members.*.threat=0.1"])
+    low = [f"tracks.{T}.members.*.threat=0.1", f"tracks.{T}.us.threat=0.1"]
+    sc = sim.load_scenario(RUSSIA, [*PLAIN, "ttc.min_stringency=0.9", *low])
     row = null_row(sc, 0)
     assert row[f"{T}.national_months"] == "" and row[f"{T}.us_rule_months"] == ""
     assert row[f"{T}.channel"] == "none" and row[f"{T}.month_eu"] is None

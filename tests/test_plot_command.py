@@ -270,7 +270,7 @@ def test_the_timeline_draws_each_tracks_rules_and_countermeasures_against_histor
     for field in ("china_sme.national:NL", "china_sme.national:JP", "china_sme.national:DE", "china_sme.month_eu"):
         assert field in rows  # history names them: drawn even when no run has them
     assert any(label.startswith("china_sme: NL national measure (") for label in labels)
-    assert any(label.startswith("russia_dual_use: first countermeasure (") for label in labels)
+    assert any(label.startswith("china_sme: first countermeasure (") for label in labels)
     cut = [line.get_xdata()[0] for line in timeline.get_lines() if line.get_linestyle() == "--"]
     assert cut == [sc.month_index(CUT_OFF) + 0.5] == [24.5]
     assert timeline.get_xticklabels()[4].get_text() == "24\n2023-06"
