@@ -136,9 +136,9 @@ MECHANISMS: dict[str, str] = {
     "eu_routes": "Commission proposals on a track's routes; unanimity, QMV, derogations, regime vetoes",
     "bargaining": "TTC rounds per track compete for the agenda; agreement schedules adoption",
     "channel_choice": "the US waits (for the talks or the key suppliers), takes a minilateral or acts alone",
-    "supplier_assurance": "key suppliers control together or not at all (backfill); US pressure; Art. 9 and 10",
+    "supplier_assurance": "key suppliers control together or not at all (backfill); Art. 9 and 10",
     "ratchet": "the US widens its rule's reach on observed leakage; allies may extend their measures",
-    "countermeasures": "a target chooses whether and with which material to answer; importers grow more fearful",
+    "countermeasures": "a target chooses whether and with what material to answer; importers fear more",
     "agenda": "attention over the tracks follows progress; soft output accrues with its productivity",
     "regime_cascade": "national lists after a vetoed regime update, and others applying them (Art. 10)",
 }
