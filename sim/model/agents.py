@@ -115,6 +115,8 @@ class UnitedStates(mesa.Agent):
             m.adopters.commit(tr, group, ideal, "minilateral commitment")
         else:
             m.log(tr.id, "US", "decision", f"acts alone at {ideal:.2f}; leaves the TTC talks ({reasons})")
+            if len(everyone):
+                m.log(tr.id, "US", "standoff", m.adopters.standoff(tr, everyone, ideal))
 
     def leverage_buys(self, tr: TrackState) -> bool:
         """Whether this month's leverage can buy anything on ``tr``: the US wants a rule there
@@ -341,6 +343,17 @@ class Adopters(mesa.Agent):
             backfill[group],
         )
 
+    def standoff(self, tr: TrackState, group: np.ndarray, level: float) -> str:
+        """The key suppliers' standoff in words: who would control at ``level`` if all the
+        others did, and who would not even then."""
+        willing = self.margins(tr, group, level, True) > tr.thresholds[group]
+        yes = " ".join(self.iso[i] for i in group[willing])
+        no = " ".join(self.iso[i] for i in group[~willing])
+        return (
+            f"key suppliers: {yes or 'none'} would control if the others did; {no} would not, "
+            "so no minilateral yet"
+        )
+
     def coalition(self, tr: TrackState, level: float, us_controls: bool) -> np.ndarray:
         """``supplier_assurance``: the key suppliers on ``tr`` still open to a national measure
         that would control at ``level`` together, each only if the others in the group do."""
@@ -403,12 +416,14 @@ class Adopters(mesa.Agent):
             code = self.iso[i]
             route_name = route if i < tr.n_members else "national rule"
             Adoption(m, tr, code, level, route_name, index=i).schedule(due)
+            others = " ".join(self.iso[int(j)] for j in adopters if int(j) != i)
             m.log(
                 tr.id,
                 code,
                 "decision",
-                f"decides a national measure ({route_name}) at {level:.2f}, "
-                f"in force after {due - m.t} month{'' if due - m.t == 1 else 's'}",
+                f"decides a national measure ({route_name}) at {level:.2f}"
+                + (f", together with {others}" if others else "")
+                + f", in force after {due - m.t} month{'' if due - m.t == 1 else 's'}",
             )
 
     # ------------------------------------------------------------------ regime_cascade
@@ -569,6 +584,6 @@ class Target(mesa.Agent):
             tr.id,
             self.iso,
             "countermeasure",
-            f"answers {adopter}'s measure: licenses {material} exports ({group} depends on it for "
+            f"answers {adopter}'s measure: licenses {material.replace('_', ' ')} exports ({group} depends on it for "
             f"{dependence:.0%}); importers without controls grow more fearful",
         )

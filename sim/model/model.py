@@ -368,7 +368,15 @@ class TTCModel(mesa.Model):
             self.log("", "TTC", "soft", f"{soft} soft AI-governance deliverable(s)")
         ag.reinforce(progress, self.productivity * w, c["soft_reward"])
         if t in self.ministerial:
+            soft_since, hard_since = ag.since
             ag.ministerial(self.ministerial[t])
+            self.log(
+                "",
+                "TTC",
+                "ministerial",
+                f"ministerial output since the last: {soft_since} soft, {hard_since} hard deliverable(s); "
+                f"soft share {ag.soft_share_by_ministerial[-1][1]:.2f}",
+            )
         if t >= self.months - 1:
             self.running = False
         if self.record or (self.record_final and not self.running):
