@@ -181,8 +181,8 @@ def main(argv: list[str] | None = None) -> int:
     lines += [
         "- Context, not a test: "
         + "; ".join(f"{e['event']} ({e['date']})" for _, e in table[table.kind == "context"].iterrows())
-        + ". The model has no event for an announcement, a ministerial or talks outside the TTC; the "
-        "minilateral channel and the ratchet arrive with the next issue.",
+        + ". The model has no event for an announcement or for talks as such: a minilateral is the "
+        "US's decision and the key suppliers' joint commitment, dated by the measures it brings.",
         "- Soft governance is an attention share and a count of deliverables: the model says whether the "
         "TTC turned to it, not what it produced (terminology, taxonomy, evaluation tools).",
         "",

@@ -19,7 +19,7 @@ import pandas as pd
 import pytest
 
 import sim
-from sim.analysis.stylized import load_facts, of_target
+from sim.analysis.stylized import ADOPTION_ROWS, load_facts, of_target
 from sim.analysis.targets import COMPARISONS
 from sim.model.null_model import null_rows
 from sim.runner import simulate
@@ -28,15 +28,6 @@ ROOT = Path(__file__).resolve().parent.parent
 JOINT = ROOT / "scenarios" / "ttc_2021_2025.toml"
 RUNS = 500
 SEED = 7
-ADOPTION_ROWS = (
-    "russia_coordinated",
-    "china_sme_nl_national",
-    "china_sme_jp_national",
-    "china_sme_de_none",
-    "china_sme_no_eu_measure",
-    "es_national_list",
-)
-"""The rows about who adopts: the ones the static null model is scored on."""
 
 FACTS = [f for f in load_facts() if f.scenario == "ttc_2021_2025"]
 

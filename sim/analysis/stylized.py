@@ -38,6 +38,18 @@ class Result:
     passed: bool
 
 
+ADOPTION_ROWS = (
+    "russia_coordinated",
+    "china_sme_nl_national",
+    "china_sme_jp_national",
+    "china_sme_de_none",
+    "china_sme_no_eu_measure",
+    "es_national_list",
+)
+"""The facts about who adopts (Russia coordinated, the Dutch, Japanese and German measures,
+the EU-level measure, Spain's list): the rows the static null model is scored on."""
+
+
 def load_facts(path: Path = FACTS_FILE) -> list[Target]:
     """The stylized facts: targets that each name their scenario and history."""
     return load_targets(path, require=FACT_KEYS)

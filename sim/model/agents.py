@@ -584,6 +584,6 @@ class Target(mesa.Agent):
             tr.id,
             self.iso,
             "countermeasure",
-            f"answers {adopter}'s measure: licenses {material.replace('_', ' ')} exports ({group} depends on it for "
-            f"{dependence:.0%}); importers without controls grow more fearful",
+            f"answers {adopter}'s measure: licenses {material.replace('_', ' ')} exports "
+            f"({group} depends on it for {dependence:.0%}); importers without controls grow more fearful",
         )
