@@ -11,6 +11,7 @@ import pytest
 import sim
 from sim.model.institutions import QMV, qmv_passes
 from sim.model.outcomes import OUTCOME_CLASSES, RUN_FIELDS, TRACK_FIELDS, field_names
+from sim.runner import simulate
 from sim.scenario.constants import CONSTANTS
 from sim.scenario.schema import MECHANISMS
 
@@ -113,7 +114,11 @@ SETTING = {  # constants that bind only where their institution is used
     **{
         name: (
             ROOT / "scenarios" / "china_2022.toml",
-            ["tracks.china_sme.routes=[\"autonomous\"]", "mechanisms.channel_choice=false", "ttc.tolerance=0.4"],
+            [
+                'tracks.china_sme.routes=["autonomous"]',
+                "mechanisms.channel_choice=false",
+                "ttc.tolerance=0.4",
+            ],
         )
         for name in ("qmv_states", "qmv_population", "bilateral_share")
     },
@@ -208,3 +213,33 @@ def test_names_never_decide(joint, tmp_path):
     b = sim.run(sim.load_scenario(p, fixed("china_ab_chips")), 3)
     for f in TRACK_FIELDS:
         assert a[f"china_ai_chips.{f}"] == b[f"china_ab_chips.{f}"], f
+
+
+SWAPS = (("russia_dual_use", "china_sme"), ("china_ai_chips", "emerging_tech"))
+
+
+@pytest.mark.parametrize("first,second", SWAPS)
+def test_a_track_built_with_another_tracks_parameters_follows_the_parameters(tmp_path, first, second):
+    """The swap test: the joint scenario with two tracks' ids exchanged (every ``tracks.<id>``
+    section and shock path; each section keeps its own preferences file, basket, routes and
+    target). Each track's outcome distribution follows its parameters, not its name: the
+    track now called ``second`` ends as ``first`` did, and the other way round."""
+    swapped = re.sub(
+        rf"tracks\.({first}|{second})\b",
+        lambda m: f"tracks.{second if m.group(1) == first else first}",
+        JOINT.read_text(),
+    )
+    p = tmp_path / "swapped.toml"
+    p.write_text(swapped.replace('"preferences/', f'"{ROOT}/sim/data/preferences/'))
+    before = simulate([JOINT], 200, seed=5, workers=2)
+    after = simulate([p], 200, seed=5, workers=2)
+    for old, new in ((first, second), (second, first)):
+        shares = before[f"{old}.outcome_class"].value_counts(normalize=True)
+        moved = after[f"{new}.outcome_class"].value_counts(normalize=True)
+        for cls in set(shares.index) | set(moved.index):
+            assert abs(shares.get(cls, 0.0) - moved.get(cls, 0.0)) < 0.1, (old, new, cls, shares, moved)
+    # and the names did change places: the distributions differ where the parameters do
+    assert (
+        (before[f"{first}.outcome_class"].value_counts(normalize=True).index[0])
+        != (after[f"{first}.outcome_class"].value_counts(normalize=True).index[0])
+    )

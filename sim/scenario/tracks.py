@@ -68,10 +68,10 @@ def segments() -> dict[str, tuple[str, ...]]:
 
 
 def track_segments(track: str) -> tuple[str, ...]:
-    """The baskets a track may name: its own segments when the data has rows for its id,
-    else every segment of the data."""
-    own = segments().get(track)
-    return own if own else tuple(sorted({s for ss in segments().values() for s in ss}))
+    """The baskets a track may name: every segment of the supply data, whatever the track is
+    called (the model reads supply by segment, never by a track's id, so a track built with
+    another's basket follows the basket)."""
+    return tuple(sorted({s for ss in segments().values() for s in ss}))
 
 
 def track_ids(sc: Scenario, kind: str = "") -> tuple[str, ...]:
