@@ -36,73 +36,112 @@ def claim(pattern: str) -> tuple[str, ...]:
     return found.groups()
 
 
+def pct(series: pd.Series) -> float:
+    """A share of runs in percent."""
+    return 100 * float(series.mean())
+
+
+def says(text: str, value: float) -> bool:
+    """Whether the README's ``text`` is ``value`` rounded to as many decimals as it shows."""
+    decimals = len(text.split(".")[1]) if "." in text else 0
+    return abs(float(text) - value) <= 0.5 * 10**-decimals + 1e-9
+
+
 def test_the_headline_paragraph_matches_the_dual_track_results(runs):
     joint = runs[runs.scenario == "ttc_2021_2025"]
     (n,) = claim(r"In ([\d,]+) seeded runs of the joint scenario")
     assert len(joint) == int(n.replace(",", ""))
-    claim(r"Russia dual-use track ends in coordinated controls in every run, by the EU's sanctions route")
-    assert joint["russia_dual_use.coordinated"].all()
-    assert (joint["russia_dual_use.eu_route"] == "sanctions").all()
+    (share,) = claim(r"Russia dual-use track ends in coordinated controls in ([\d.]+) % of runs, by the EU's")
+    assert says(share, pct(joint["russia_dual_use.coordinated"]))
+    coordinated = joint[joint["russia_dual_use.coordinated"]]
+    assert (coordinated["russia_dual_use.eu_route"] == "sanctions").all()
     (month,) = claim(r"in the median run in the invasion month itself \(month (\d+)\)")
     assert joint["russia_dual_use.month_coordinated"].median() == int(month)
-    (month,) = claim(r"the US acts first, alone, in every run \(median month (\d+),")
-    assert (joint["china_sme.channel"] == "unilateral").all()
-    assert column(joint, "china_sme.first_us_rule").median() == int(month)
-    claim(r"no EU-level measure is ever adopted and Germany never lists nationally")
+    outside, alone, mini = claim(
+        r"the US decides first and outside the TTC in ([\d.]+) % of runs: alone in (\d+) %, with a "
+        r"minilateral of the key suppliers \(the Netherlands and Japan\) in (\d+) %"
+    )
+    channel = joint["china_sme.channel"]
+    assert says(outside, pct(channel.isin(["unilateral", "minilateral"])))
+    assert says(alone, pct(channel == "unilateral")) and says(mini, pct(channel == "minilateral"))
+    claim(r"No EU-level measure is ever adopted and Germany never lists nationally")
     assert (joint["china_sme.eu_route"].fillna("") == "").all()
     assert column(joint, "china_sme.national:DE").isna().all()
     nl, jp = claim(
-        r"a Dutch national measure is in force by December 2023 in only (\d+) % of runs and a Japanese one in (\d+) %"
+        r"a Dutch national measure is in force by December 2023 in (\d+) % of runs and a Japanese one in (\d+) %"
     )
     by_dec_2023 = 30  # 2023-12, counted from 2021-06
-    assert round(100 * column(joint, "china_sme.national:NL").le(by_dec_2023).mean()) == int(nl)
-    assert round(100 * column(joint, "china_sme.national:JP").le(by_dec_2023).mean()) == int(jp)
+    assert says(nl, pct(column(joint, "china_sme.national:NL").le(by_dec_2023)))
+    assert says(jp, pct(column(joint, "china_sme.national:JP").le(by_dec_2023)))
     claim(r"The US rule on AI chips stays a US rule alone in every run")
-    assert (joint["china_ai_chips.outcome_class"] == "unilateral_alone").all()
-    late, early = claim(
-        r"median soft share of TTC-3 and TTC-4 is (\d\.\d\d), against (\d\.\d\d) for TTC-1 and TTC-2"
+    assert (joint["china_ai_chips.channel"] == "unilateral").all()
+    assert (column(joint, "china_ai_chips.month_eu").isna()).all()
+    (es,) = claim(r"Spain lists emerging technologies nationally by June 2023 in (\d+) % of runs")
+    assert says(es, pct(column(joint, "emerging_tech.national:ES").le(24)))
+    late, early, last = claim(
+        r"median soft share of TTC-3 and TTC-4 is (\d\.\d+), against (\d\.\d+) for TTC-1 and TTC-2 "
+        r"\(and (\d\.\d+) for TTC-5 and TTC-6\)"
     )
-    assert f"{column(joint, 'soft_share:2022-12,2023-05').median():.2f}" == late
-    assert f"{column(joint, 'soft_share:2021-09,2022-05').median():.2f}" == early
+    assert float(late) == column(joint, "soft_share:2022-12,2023-05").median()
+    assert float(early) == column(joint, "soft_share:2021-09,2022-05").median()
+    assert float(last) == column(joint, "soft_share:2024-01,2024-04").median()
+    nl_month, jp_month = claim(r"the Dutch and Japanese measures follow at median months (\d+) and (\d+)")
+    assert column(joint, "china_sme.national:NL").median() == int(nl_month)
+    assert column(joint, "china_sme.national:JP").median() == int(jp_month)
+    (ai,) = claim(r"China answers the US rule on AI chips in (\d+) % of runs")
+    assert says(ai, pct(joint["china_ai_chips.countermeasure_months"].fillna("") != ""))
+    (first,) = claim(r"its first countermeasure on the chip tools comes at a median month (\d+)")
+    first_months = pd.to_numeric(joint["china_sme.countermeasure_months"].fillna("").str.split().str[0])
+    assert first_months.median() == int(first)
 
 
-def test_the_facts_the_readme_counts_match_the_dual_track_report():
+def test_the_facts_and_the_null_model_the_readme_counts_match_the_dual_track_report():
     report = " ".join((ROOT / "results" / "dual_track.md").read_text(encoding="utf-8").split())
-    held, total = claim(r"(\d+) of the (\d+) stylized facts hold")
-    found = re.search(r"(\d+) of (\d+) facts hold; failing: ([a-z0-9_, ]+)\.", report)
-    assert found, "results/dual_track.md no longer counts the facts"
-    assert (held, total) == found.groups()[:2]
-    failing = set(found.group(3).split(", "))
-    assert failing == {"china_sme_nl_national", "china_sme_jp_national", "es_national_list", "soft_turn"}
-    claim(r"These fail: Dutch and Japanese national measures in force by December 2023")
-    claim(r"Spain's national list of emerging technologies \(never\), and the soft turn")
+    (total,) = claim(r"All (\d+) stylized facts hold")
+    assert f"{total} of {total} facts hold." in report
+    wrong = claim(r"The static null model .*? gets (\w+) of the six adoption rows wrong")[0]
+    found = re.search(r"it gets (\d+) of the 6 adoption rows wrong \(([a-z_, ]+)\)", report)
+    assert found, "results/dual_track.md no longer scores the null model"
+    assert {"three": "3", "two": "2", "four": "4"}[wrong] == found.group(1)
+    assert set(found.group(2).split(", ")) == {
+        "russia_coordinated",
+        "china_sme_nl_national",
+        "china_sme_jp_national",
+    }
 
 
 def test_the_counterfactual_claims_match_the_counterfactual_table(counterfactuals):
-    def change(name: str, metric: str) -> tuple[str, str]:
-        row = counterfactuals.loc[(name, metric)]
-        return f"{row.baseline_value:.2f}", f"{row.value:.2f}"
+    def after(name: str, metric: str) -> str:
+        return f"{counterfactuals.loc[(name, metric)].value:.2f}"
 
-    assert change("russia_annex_route", "P(coordinated)") == claim(
-        r"closing the sanctions route ends coordination \(P = (\S+) -> (\S+)\)"
+    def before(name: str, metric: str) -> str:
+        return f"{counterfactuals.loc[(name, metric)].baseline_value:.2f}"
+
+    coord = "P(coordinated)"
+    low, high = claim(r"or no invasion each end coordination \(P = \S+ -> (\S+) to (\S+)\)")
+    ends = sorted(
+        after(n, coord) for n in ("russia_annex_route", "russia_china_exposure", "russia_no_invasion")
     )
-    (after,) = claim(r"without the invasion it falls to P = (\d\.\d\d)")
-    assert change("russia_no_invasion", "P(coordinated)")[1] == after
-    claim(r"On China the US acts first and alone whatever the lever")
-    china = counterfactuals.loc[[n for n in counterfactuals.index.levels[0] if n.startswith("china_")]]
-    assert (china.xs("P(US first and alone)", level="metric").value >= 0.95).all()
-    assert change("china_patient_us", "P(NL national measure)") == claim(
-        r"leaves the Dutch no time to follow before the horizon \(P = (\S+) -> (\S+)\)"
+    assert (ends[0], ends[-1]) == (low, high)
+    alone = "P(US first and alone)"
+    base, consensus = claim(r"a Russia-level threat consensus among the members \((\S+) -> (\S+)\)")
+    assert (before("china_threat_consensus", alone), after("china_threat_consensus", alone)) == (
+        base,
+        consensus,
     )
-    assert change("china_no_reach", "effective alignment") == claim(r"halves alignment \((\S+) -> (\S+)\)")
-    claim(r"QMV changes nothing at all")
-    assert counterfactuals.loc["china_qmv"].runs_changed.eq(0).all()
-    claim(r"none of the summary shares by more than 0.05")
-    weak = ["china_hawkish_germany", "china_no_exporter_exposure", "china_no_retaliation"]
-    weak += ["china_partner_exemption", "china_strong_commission", "china_threat_consensus"]
-    for name in weak:
-        t = counterfactuals.loc[name]
-        assert (t.runs_changed > 0).all() and (t.change.abs() <= 0.05).all(), name
+    exemption, patient, exposure = claim(
+        r"a full partner exemption \(-> (\S+)\), a patient US \(-> (\S+)\) or no Dutch and German "
+        r"exposure \(-> (\S+)\)"
+    )
+    assert after("china_partner_exemption", alone) == exemption
+    assert after("china_patient_us", alone) == patient
+    assert after("china_no_exporter_exposure", alone) == exposure
+    (nl,) = claim(r"without US reach the Dutch follow in (\d+) % of runs instead of all")
+    assert round(100 * counterfactuals.loc[("china_no_reach", "P(NL national measure)")].value) == int(nl)
+    assert before("china_no_reach", "P(NL national measure)") == "1.00"
+    claim(r"move none of the summary shares by more than 0.05")
+    for name in ("china_hawkish_germany", "china_no_retaliation", "china_qmv", "china_strong_commission"):
+        assert (counterfactuals.loc[name].change.abs() <= 0.05).all(), name
 
 
 def test_the_validation_claims_match_the_validation_report():
@@ -110,36 +149,65 @@ def test_the_validation_claims_match_the_validation_report():
     verdicts = re.findall(r"\| (pass|\*\*miss\*\*) \| \S+ \|$", report, flags=re.M)
     passed, tested = claim(r"(\d+) of the (\d+) events the model speaks to pass")
     assert (verdicts.count("pass"), len(verdicts)) == (int(passed), int(tested))
-    (missed,) = claim(r"(\d+) miss: Japan's order")
+    (missed,) = claim(r"(\d+) miss on timing")
     assert verdicts.count("**miss**") == int(missed)
-    jp, nl = claim(r"Japan's order \((\d+) % of runs\) and the Dutch rule \((\d+) %\)")
-    for event, pct in [("Japan's amended ministerial order", jp), ("Dutch national rule", nl)]:
+    jp, nl = claim(r"Japanese and Dutch measures \(in (\d+) % and (\d+) % of runs")
+    for event, share in [("Japan's amended ministerial order", jp), ("Dutch national rule", nl)]:
         row = next(line for line in report.splitlines() if event in line)
-        assert re.search(rf"\| {pct}% of runs;", row), event
-    (early,) = claim(r"countermeasure comes a median (\d+) months early")
-    micron = next(line for line in report.splitlines() if line.startswith("- Operators of critical"))
-    assert f"is {early} months early" in micron
-    assert "Spain's order" in report and "national list never" in README
+        assert re.search(rf"\| {share}% of runs;", row) and row.endswith(
+            "| pass | [107][108] |" if "Japan" in event else "| pass | [31][32] |"
+        ), event
+    (us_month,) = claim(
+        r"the US rules of October 2022 on both China tracks come in (\w+ \d{4}) in the median run"
+    )
+    rows = [
+        line for line in report.splitlines() if "US advanced-computing" in line and "| **miss** |" in line
+    ]
+    assert len(rows) == 2
+    (cm_month,) = claim(r"China's first countermeasure \(the Micron ban, May 2023\) in (\w+ \d{4})")
+    micron = next(line for line in report.splitlines() if line.startswith("| 2023-05-21"))
+    spain = next(line for line in report.splitlines() if "Spain's order" in line)
+    as_month = {"July 2021": "2021-07", "August 2021": "2021-08"}
+    assert all(f"median {as_month[us_month]}" in row for row in rows)
+    assert f"median {as_month[cm_month]}" in micron and "| **miss** |" in micron
+    claim(r"and Spain's list a month early \(May 2023, in every run\)")
+    assert "median 2023-05 (90 %: 2023-05 to 2023-05)" in spain and "| **miss** |" in spain
 
 
 def test_the_sensitivity_and_discovery_claims_match_their_reports():
     sens = (ROOT / "results" / "sensitivity" / "china_2022" / "sensitivity.md").read_text(encoding="utf-8")
-    found = re.findall(r"## (.+)\n(?:.*\n)*?Strongest driver: `([^`]+)` \(ST (\d\.\d\d)", sens)
-    drivers = {name: (param, st) for name, param, st in found}
-    coordinated, first, alignment = claim(
-        r"members' threat perception drives coordination \(total index (\S+)\); US patience drives the month "
-        r"of the first US rule \((\S+)\) and whether the Dutch follow \(\S+\); US reach drives alignment \((\S+)\)"
+
+    def total(output: str, parameter: str) -> str:
+        section = sens.split(f"## {output}\n", 1)[1].split("\n## ", 1)[0]
+        row = next(line for line in section.splitlines() if line.startswith(f"| `{parameter}` |"))
+        return f"{float(row.split('|')[4]):.2f}"
+
+    coordinated, exposure, first, patience, dutch, alignment = claim(
+        r"members' threat perception drives coordination \(total index (\S+), with Dutch exposure (\S+)\); "
+        r"US reach drives the month of the first US rule \((\S+), then patience (\S+)\), whether the "
+        r"Dutch follow \((\S+)\) and alignment \((\S+)\)"
     )
-    assert drivers["P(coordinated)"] == ("tracks.china_sme.members.*.threat", coordinated)
-    assert drivers["month of the first US rule"] == ("tracks.china_sme.us.patience", first)
-    assert drivers["effective alignment"] == ("tracks.china_sme.us.reach", alignment)
+    members, nl_exposure = "tracks.china_sme.members.*.threat", "tracks.china_sme.members.NL.exposure"
+    reach, us_patience = "tracks.china_sme.us.reach", "tracks.china_sme.us.patience"
+    assert total("P(coordinated)", members) == coordinated
+    assert total("P(coordinated)", nl_exposure) == exposure
+    assert total("month of the first US rule", reach) == first
+    assert total("month of the first US rule", us_patience) == patience
+    assert total("P(NL national measure)", reach) == dutch
+    assert total("effective alignment", reach) == alignment
     disc = (ROOT / "results" / "discovery" / "china_2022_coordinated" / "discovery.md").read_text(
         encoding="utf-8"
     )
-    share, density = claim(r"rare over the wide design \((\d+) % of runs\), becomes likely \((\d+) % of runs")
+    share, density = claim(r"rare over the wide design \(([\d.]+) % of runs\), holds in (\d+) % of the runs")
     (cases,) = re.findall(r"\((\d+\.\d)%\) of them cases of interest", disc)
-    assert round(float(cases)) == int(share)
+    assert cases == share
     assert f"density {density}%" in disc.split("## Box 2")[0]
+    early = (ROOT / "results" / "discovery" / "china_2022_early_us_rule" / "discovery.md").read_text(
+        encoding="utf-8"
+    )
+    (within,) = claim(r"comes within a year\]\([^)]+\) in (\d+) % of the design's runs")
+    (cases,) = re.findall(r"\((\d+\.\d)%\) of them cases of interest", early)
+    assert round(float(cases)) == int(within)
 
 
 def test_the_calibration_claims_match_the_joint_report():
@@ -150,16 +218,26 @@ def test_the_calibration_claims_match_the_joint_report():
         if line.startswith("| ")
         for cells in [[c.strip() for c in line.strip("|").split("|")]]
     }
-    low, high = claim(r"the posterior puts US patience at (\S+) to (\S+) months")
-    prior, p05, median, p95, *_ = rows["`tracks.china_sme.us.patience`"]
-    assert (p05, p95) == (low, high)
-    (month,) = claim(r"comes at a median month (\d+) against the real month 16")
-    assert rows["China SME: first US rule (median month)"][2] == month
-    nl, jp = claim(r"in force by month 30 in only (\S+) of the runs and the Japanese in (\S+) \(")
-    assert rows["China SME: P(NL measure in force by month 30)"][2] == nl
-    assert rows["China SME: P(JP measure in force by month 30)"][2] == jp
-    claim(r"Spain's list is out of reach of every particle")
-    assert rows["Emerging tech: P(ES list by month 24)"][3] == "100%"
+    (month,) = claim(
+        r"the posterior's weighted mean is month (\S+), with US patience pushed up to a median (\d+)"
+    )[:1]
+    target = rows["China SME: first US rule (median month)"]
+    assert target[2] == month and target[3] == "100%"
+    (patience,) = claim(r"with US patience pushed up to a median (\d+) months")
+    assert round(float(rows["`tracks.china_sme.us.patience`"][2])) == int(patience)
+    claim(r"while every other target holds")
+    for label, (wanted, _prior, posterior, *_rest) in rows.items():
+        if label.startswith(("Russia:", "China", "Emerging")) and "first US rule" not in label:
+            op, value = wanted.split()[0], float(wanted.split()[1])
+            tolerance = float(wanted.split("tolerance ")[1].rstrip(")"))
+            x = float(posterior)
+            assert (
+                (x >= value - tolerance)
+                if op == ">="
+                else (x <= value + tolerance)
+                if op == "<="
+                else (abs(x - value) <= tolerance)
+            ), label
 
 
 def test_the_speed_paragraph_agrees_with_the_benchmark():
