@@ -196,8 +196,11 @@ def test_version1_paths_stand_for_every_track_or_target(tmp_path, two_tracks):
         s["tracks.china_sme.target.availability"] == s["tracks.russia_dual_use.target.availability"] == 0.45
     )
     assert s["targets.CN.retaliation"] == s["targets.RU.retaliation"] == 0.15
-    e = error(two_tracks, ["members.basket=all"])  # every hard track's basket: russia_dual_use has none such
-    assert e.key == "members.basket" and "no segment of track russia_dual_use" in e.problem
+    # every hard track's basket, whatever the track is called
+    every = load_scenario(two_tracks, ["members.basket=all"])
+    assert [t.basket for t in every.tracks[:2]] == ["all", "all"]
+    e = error(two_tracks, ["members.basket=alll"])
+    assert e.key == "members.basket" and "did you mean 'all'?" in e.problem
     only = load_scenario(two_tracks, ["tracks.russia_dual_use.basket=dual_use_goods"])
     assert [t.basket for t in only.tracks[:2]] == ["all", "dual_use_goods"]
     one_track = TWO_TRACKS.split("[tracks.russia_dual_use]")[0]

@@ -434,15 +434,9 @@ def _set_basket(sc: Scenario, source: str, path: str, value: Any, override: bool
         return
     if not hard:
         raise ScenarioError(source, path, "the scenario has no hard track: set tracks.<id>.basket")
-    if not override:
-        sc.basket = choice(source, path, value, sorted({s for t in hard for s in track_segments(t)}))
-        return
-    for track in hard:
-        segs = track_segments(track)
-        if not isinstance(value, str) or value.casefold() not in {s.casefold() for s in segs}:
-            problem = f"{show(value)} is no segment of track {track} (tracks.<id>.basket sets one track's)"
-            raise unknown(source, path, problem, value, segs, "", f"its segments: {', '.join(segs)}")
     sc.basket = choice(source, path, value, track_segments(hard[0]))
+    if not override:
+        return
     for track in hard:
         sc.values.pop(f"tracks.{track}.basket", None)
 
