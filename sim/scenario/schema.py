@@ -39,7 +39,9 @@ class USParams:
 
     threat: float = _p(0.5, "perceived threat from the target's use of the basket")
     exposure: float = _p(0.1, "share of US exports of the basket at stake with the target")
-    patience: float = _p(12.0, "months of talks before the US weighs acting alone", MONTHS)
+    patience: float = _p(
+        12.0, "the US's cost of delay: a control a month later is worth exp(-1/patience) of one now", MONTHS
+    )
     pressure: float = _p(0.2, "leverage the US can spend on allies per month")
     reach: float = _p(0.5, "extraterritorial reach: foreign-direct-product and de-minimis rules")
     exemption: float = _p(0.5, "how far partners with similar controls are exempted from reach")
