@@ -14,6 +14,7 @@ from dataclasses import fields, replace
 import pytest
 from conftest import ROOT
 
+from sim.analysis.stylized import ADOPTION_ROWS
 from sim.model import outcomes
 from sim.scenario import constants
 from sim.scenario.schema import MECHANISMS, USParams
@@ -96,6 +97,11 @@ def test_the_description_has_the_seven_elements_in_order(text):
         r"^\*\*([A-Z][a-z ]+)\.\*\*", text.split("## 4 ")[1].split("## 5 ")[0], re.MULTILINE
     )
     assert concepts == list(DESIGN_CONCEPTS)
+
+
+def test_the_null_model_pattern_names_the_adoption_rows_it_is_scored_on(text):
+    paragraph = text.split("**Patterns.**")[1].split("<!-- BEGIN generated: patterns")[0]
+    assert [row for row in ADOPTION_ROWS if f"`{row}`" not in paragraph] == []
 
 
 def test_every_mechanism_has_a_submodel(text):
