@@ -33,7 +33,8 @@ def executed() -> nbformat.NotebookNode:
     with pytest.MonkeyPatch.context() as env:  # the kernel inherits the environment
         env.setenv("TTCSIM_TUTORIAL_RUNS", "8")
         env.setenv("TTCSIM_TUTORIAL_WORKERS", "1")
-        env.setenv("MPLBACKEND", "agg")  # as a headless session has it: the notebook still shows inline
+        # as on a machine without a display: the notebook must still show its figures inline
+        env.setenv("MPLBACKEND", "agg")
         client = NotebookClient(
             nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOK.parent)}}
         )
