@@ -3,6 +3,7 @@
 #   make test   - the test suite
 #   make analysis - validation, counterfactuals, sensitivity, discovery, calibration (results/)
 #   make dashboard - the interactive dashboard on http://127.0.0.1:8765/
+#   make docs  - rewrite the generated tables of docs/ODD.md
 SHELL := /bin/bash
 VENV := .venv
 BIN := $(VENV)/bin
@@ -17,7 +18,7 @@ for c in python3 python3.13 python3.12 $$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/ve
 done; exit 1
 endef
 
-.PHONY: setup test demo analysis dashboard bench lint typecheck clean
+.PHONY: setup test demo analysis dashboard bench docs lint typecheck clean
 
 $(STAMP): pyproject.toml
 	@py=$$($(find_python)) || { echo "error: ttcsim needs Python >= 3.12 (Mesa 3.4+ requires it); none found as python3, python3.12, python3.13 or under pyenv. Install one (e.g. 'pyenv install 3.12') and retry." >&2; exit 1; }; \
@@ -44,6 +45,9 @@ analysis: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python experiments/benchmark.py
+
+docs: $(STAMP)
+	$(BIN)/python experiments/odd_tables.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check sim tests experiments

@@ -17,8 +17,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 BIBLIOGRAPHY = ROOT / "sim" / "data" / "sources.md"
-SCANNED = ("sim", "scenarios", "experiments", "results", "README.md")
-"""What a reader of the repository sees: the package, scenarios, experiments, results, README."""
+SCANNED = ("sim", "scenarios", "experiments", "results", "docs", "README.md")
+"""What a reader of the repository sees: the package, scenarios, experiments, results, the model
+description, README."""
 BINARY_SUFFIXES = {".parquet", ".png", ".pyc"}
 
 CITATION = re.compile(r"(?<![\w\])\"'`])((?:\[\d+\])+)")
