@@ -29,7 +29,7 @@ def test_every_schema_path_is_listed_with_range_unit_and_meaning(capsys):
         "default": 12.0,
         "range": "0..600",
         "unit": "months",
-        "meaning": "months of talks before the US weighs acting alone",
+        "meaning": "the US's cost of delay: a control a month later is worth exp(-1/patience) of one now",
     }
     assert listed["eu.rule"]["range"] == "unanimity | qmv"
 
@@ -119,7 +119,7 @@ def test_the_table_and_a_mistyped_pattern(capsys):
     assert main(["params", "patience"]) == 0
     out = capsys.readouterr().out
     assert out.splitlines()[0].split() == ["path", "default", "range", "unit", "meaning"]
-    assert "us.patience" in out and "months of talks" in out
+    assert "us.patience" in out and "cost of delay" in out
     assert main(["params", "patiense"]) == 2
     assert "did you mean 'us.patience'?" in capsys.readouterr().err
 
