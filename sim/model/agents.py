@@ -228,7 +228,7 @@ class Commission(mesa.Agent):
                 eu_routes.derogation_budget(self.params.brokerage, c["derogation_cap"]),
                 m.qmv,
                 m.regime_members,
-                data.regime_vetoed(tr.target, m.inputs.calendar(m.t)),
+                data.regime_vetoed(tr.target, m.date(m.t)),
             )
         prev = tr.gap_history[-1] if tr.gap_history else None
         tr.offer = prop.effective if prop is not None else 0.0

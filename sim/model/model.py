@@ -29,7 +29,10 @@ adopters in canonical ISO order, tracks in id order, so a file's order never cha
 
 from __future__ import annotations
 
-from dataclasses import fields
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, fields
+from operator import itemgetter
+from types import MappingProxyType
 from typing import Any
 
 import mesa
@@ -50,7 +53,7 @@ from sim.model.mechanisms import (
 )
 from sim.model.mechanisms.agenda import Agenda
 from sim.model.state import Adoption, TrackState
-from sim.scenario import ScenarioError, generator, member_table
+from sim.scenario import ScenarioError, TrackSpec, generator, member_table
 from sim.scenario.constants import CONSTANTS
 from sim.scenario.schema import MECHANISMS, MEMBER_KEYS, CommissionParams, EUParams, TTCParams, USParams
 from sim.scenario.values import numeric_path
@@ -66,6 +69,8 @@ STREAMS = (
 """One random substream per mechanism that draws (and one for sampling the scenario)."""
 
 TRACK_KEYS = tuple(f.name for f in fields(USParams) if f.name != "pressure")
+CONSTANT_PATHS = {name: f"constants.{name}" for name in CONSTANTS}
+MECHANISM_PATHS = {name: f"mechanisms.{name}" for name in MECHANISMS}
 
 
 def check_seed(seed: Any) -> None:
@@ -76,6 +81,80 @@ def check_seed(seed: Any) -> None:
 
 def _section(cls: type, values: dict[str, Any], name: str) -> Any:
     return cls(**{f.name: values[f"{name}.{f.name}"] for f in fields(cls)})
+
+
+def _read_only(a: np.ndarray) -> np.ndarray:
+    a.flags.writeable = False
+    return a
+
+
+@dataclass(frozen=True)
+class HardTrack:
+    """What a hard track's runs share: its spec, the adopters' and the US's shares of its
+    supply (read-only), and the paths of its sampled values."""
+
+    spec: TrackSpec
+    supply: np.ndarray
+    us_supply: float
+    params: dict[str, Callable[[dict[str, Any]], tuple[Any, ...]]]
+    """Per member key, the adopters' values of it in canonical order, from a run's values."""
+    us: dict[str, str]
+    availability: str
+
+    @classmethod
+    def of(cls, spec: TrackSpec, iso: tuple[str, ...], n_members: int) -> HardTrack:
+        pre = f"tracks.{spec.id}"
+        supply, us_supply = data.supply(spec.basket, iso[n_members:])
+        paths = {
+            key: [f"{pre}.{'members' if i < n_members else 'allies'}.{c}.{key}" for i, c in enumerate(iso)]
+            for key in MEMBER_KEYS
+        }
+        return cls(
+            spec,
+            _read_only(supply),
+            us_supply,
+            {key: itemgetter(*p) for key, p in paths.items()},  # 27 members at least: a tuple
+            {key: f"{pre}.us.{key}" for key in TRACK_KEYS},
+            f"{pre}.target.availability",
+        )
+
+
+@dataclass(frozen=True)
+class Layout:
+    """What every run of a scenario shares, whatever its seed (kept with the scenario): its
+    hard tracks, the paths of its soft tracks' productivity, the calendar, the ministerials
+    by month, and who takes part in the regimes and when their plenary meets."""
+
+    allies: tuple[str, ...]
+    hard: tuple[HardTrack, ...]
+    productivity: tuple[str, ...]
+    dates: tuple[str, ...]
+    ministerial: Mapping[int, str]
+    regime_members: np.ndarray
+    regime_participants: np.ndarray
+    plenary_months: frozenset[int]
+
+    @classmethod
+    def of(cls, scenario: Any) -> Layout:
+        table = member_table()
+        allies = tuple(scenario.allies)
+        iso = (*table.iso, *allies)
+        dates = tuple(scenario.calendar(t) for t in range(scenario.months))
+        plenary = f"-{regime_cascade.plenary_month():02d}"
+        ministerial = {}
+        for m in scenario.values["ttc.ministerials"]:
+            if 0 <= scenario.month_index(m) < scenario.months:
+                ministerial[scenario.month_index(m)] = m
+        return cls(
+            allies,
+            tuple(HardTrack.of(t, iso, len(table.iso)) for t in scenario.tracks if t.kind == "hard"),
+            tuple(f"tracks.{t.id}.productivity" for t in scenario.tracks if t.kind == "soft"),
+            dates,
+            MappingProxyType(ministerial),
+            _read_only(data.regime_members()),
+            _read_only(np.array([any(c in r.participants for r in data.regimes()) for c in iso])),
+            frozenset(t for t, date in enumerate(dates) if date.endswith(plenary)),
+        )
 
 
 class TTCModel(mesa.Model):
@@ -101,12 +180,14 @@ class TTCModel(mesa.Model):
         self.seed = int(rng)
         self.record = record is True
         self.record_final = record == "final"
+        layout: Layout = scenario.derived("model.layout", lambda: Layout.of(scenario))
+        self.dates = layout.dates
         seqs = np.random.SeedSequence(self.seed).spawn(len(STREAMS))
         self.streams = {n: generator(s) for n, s in zip(STREAMS[1:], seqs[1:], strict=True)}
         values = self.values = scenario.sample(seqs[0])
-        self.sampled = {p: values[p] for p in scenario.sampled_paths()}
-        self.c = {name: float(values[f"constants.{name}"]) for name in CONSTANTS}
-        self.on = {m: bool(values[f"mechanisms.{m}"]) for m in MECHANISMS}
+        self.sampled = {p: values[p] for p in scenario.derived("sampled_paths", scenario.sampled_paths)}
+        self.c = {name: float(values[path]) for name, path in CONSTANT_PATHS.items()}
+        self.on = {m: bool(values[path]) for m, path in MECHANISM_PATHS.items()}
         self.qmv = QMV(self.c["qmv_states"], self.c["qmv_population"], self.c["blocking_min_states"])
 
         self.eu = _section(EUParams, values, "eu")
@@ -119,67 +200,50 @@ class TTCModel(mesa.Model):
         self.commission = Commission(self, _section(CommissionParams, values, "commission"))
         self.us = UnitedStates(self, float(values["us.pressure"]))
         table = member_table()
-        self.adopters = Adopters(self, table.iso, tuple(scenario.allies), table.population)
+        self.adopters = Adopters(self, table.iso, layout.allies, table.population)
         self.targets = {
             iso: Target(self, iso, float(values[f"targets.{iso}.retaliation"])) for iso in scenario.targets
         }
-        self.regime_members = data.regime_members()
+        self.regime_members = layout.regime_members
         # regime_cascade: who takes part in the regimes, their plenary, and the tracks stalled
-        self.regime_participants = np.array(
-            [any(c in r.participants for r in data.regimes()) for c in self.adopters.iso]
-        )
-        self.plenary = f"-{regime_cascade.plenary_month():02d}"
+        self.regime_participants = layout.regime_participants
+        self.plenary_months = layout.plenary_months
         self.stalled: dict[str, int] = {}
         """Hard tracks whose regime update was vetoed, with the month of the veto."""
         self.months = scenario.months
 
         n = len(self.adopters.iso)
-        hard = [t for t in scenario.tracks if t.kind == "hard"]
-        us_thr = channel_choice.thresholds(self.streams["channel_choice"], len(hard), self.c["decision_sd"])
+        us_thr = channel_choice.thresholds(
+            self.streams["channel_choice"], len(layout.hard), self.c["decision_sd"]
+        )
         self.tracks: list[TrackState] = []
-        for k, spec in enumerate(hard):
-            pre = f"tracks.{spec.id}"
-            supply, us_supply = data.supply(spec.basket, self.adopters.iso[self.adopters.n_members :])
-            params = {
-                key: np.array(
-                    [
-                        values[f"{pre}.{'members' if i < self.adopters.n_members else 'allies'}.{c}.{key}"]
-                        for i, c in enumerate(self.adopters.iso)
-                    ],
-                    dtype=float,
-                )
-                for key in MEMBER_KEYS
-            }
+        for k, hard in enumerate(layout.hard):
+            spec = hard.spec
+            params = {key: np.array(get(values), dtype=float) for key, get in hard.params.items()}
             us = USParams(
-                **{key: float(values[f"{pre}.us.{key}"]) for key in TRACK_KEYS}, pressure=self.us.pressure
+                **{key: float(values[path]) for key, path in hard.us.items()}, pressure=self.us.pressure
             )
             tr = TrackState(
                 spec.id,
                 spec.target,
                 tuple(spec.routes),
                 self.adopters.n_members,
-                supply,
-                us_supply,
+                hard.supply,
+                hard.us_supply,
                 params,
                 us,
-                float(values[f"{pre}.target.availability"]),
+                float(values[hard.availability]),
                 float(us_thr[k]),
                 channel_choice.thresholds(self.streams["supplier_assurance"], n, self.c["decision_sd"]),
             )
             tr.set_key(self.c["key_supply"])
             self.tracks.append(tr)
         self.track_by_id = {tr.id: tr for tr in self.tracks}
-        self.productivity = sum(
-            float(values[f"tracks.{t.id}.productivity"]) for t in scenario.tracks if t.kind == "soft"
-        )
+        self.productivity = sum(float(values[path]) for path in layout.productivity)
         self.noise = self.streams["perception"].normal(
             0.0, self.c["noise_sd"], (self.months, len(self.tracks), n)
         )
-        self.ministerial = {
-            scenario.month_index(m): m
-            for m in self.ttc.ministerials
-            if 0 <= scenario.month_index(m) < self.months
-        }
+        self.ministerial = layout.ministerial
         self.shocks = shocks.schedule(scenario)
         self.agenda = Agenda.starting_at(
             self.commission.params.agenda, len(self.tracks), self.c["agenda_forgetting"], self.on["agenda"]
@@ -190,16 +254,20 @@ class TTCModel(mesa.Model):
         self.scheduled: list[Adoption] = []
         self.events: list[tuple[int, str, str, str, str, str]] = []
         self.schedule_recurring(self.close_month, Schedule(interval=1.0, start=1.0), priority=Priority.LOW)
+        if self.record or self.record_final:  # a batch run records nothing
+            self.datacollector = mesa.DataCollector(model_reporters=self._reporters())
+
+    def _reporters(self) -> dict[str, Any]:
         reporters: dict[str, Any] = {
             "month": lambda m: m.t,
-            "date": lambda m: m.inputs.calendar(m.t),
+            "date": lambda m: m.date(m.t),
             "soft_attention": lambda m: m.agenda.soft_attention,
             "soft_deliverables": lambda m: m.agenda.soft_deliverables,
             "hard_deliverables": lambda m: m.agenda.hard_deliverables,
         }
         for k, tr in enumerate(self.tracks):
             reporters.update(self._track_reporters(k, tr))
-        self.datacollector = mesa.DataCollector(model_reporters=reporters)
+        return reporters
 
     @staticmethod
     def _track_reporters(k: int, tr: TrackState) -> dict[str, Any]:
@@ -219,8 +287,12 @@ class TTCModel(mesa.Model):
         """The adopters' ISO codes: members, then allies, in canonical order."""
         return self.adopters.iso
 
+    def date(self, t: int) -> str:
+        """The calendar month (YYYY-MM) of model month ``t``."""
+        return self.dates[t] if 0 <= t < len(self.dates) else self.inputs.calendar(t)
+
     def log(self, track: str, actor: str, kind: str, text: str) -> None:
-        self.events.append((self.t, self.inputs.calendar(self.t), track, actor, kind, text))
+        self.events.append((self.t, self.date(self.t), track, actor, kind, text))
 
     def us_ideal(self, tr: TrackState) -> float:
         return preferences.us_ideal(tr.us.threat, tr.us.exposure, self.c["w_exposure"])
@@ -330,17 +402,13 @@ class TTCModel(mesa.Model):
         """``regime_cascade``: at the regimes' plenary an update the US or a participant wants is
         put on ``tr``; a veto stalls the track, and while it is stalled members and allies
         weigh national lists (Art. 9) and members published ones (Art. 10)."""
-        if (
-            tr.id not in self.stalled
-            and "annex" in tr.routes
-            and self.inputs.calendar(self.t).endswith(self.plenary)
-        ):
+        if tr.id not in self.stalled and "annex" in tr.routes and self.t in self.plenary_months:
             wants = regime_cascade.wanting(
                 tr.ideals, self.adopters.coming(tr), self.ttc.min_stringency, self.ttc.tolerance
             )
             if regime_cascade.wants_update(
                 self.us_ideal(tr), tr.us_level, wants, self.regime_participants, self.ttc.min_stringency
-            ) and data.regime_vetoed(tr.target, self.inputs.calendar(self.t)):
+            ) and data.regime_vetoed(tr.target, self.date(self.t)):
                 self.stalled[tr.id] = self.t
                 self.log(
                     tr.id, "regime", "veto", "the plenary's update is vetoed; the track stalls in the regime"
