@@ -237,6 +237,7 @@ class TTCModel(mesa.Model):
                 channel_choice.thresholds(self.streams["supplier_assurance"], n, self.c["decision_sd"]),
             )
             tr.set_key(self.c["key_supply"])
+            tr.allow_national("national" in tr.routes and self.eu.national_controls)
             self.tracks.append(tr)
         self.track_by_id = {tr.id: tr for tr in self.tracks}
         self.productivity = sum(float(values[path]) for path in layout.productivity)
@@ -344,12 +345,13 @@ class TTCModel(mesa.Model):
         self.weight = w = self.c["ministerial_weight"] if t in self.ministerial else 1.0
         for path, delta in self.shocks.get(t, ()):
             self._shock(path, delta)
-        pursued = [tr for tr in self.tracks if self.us.leverage_buys(tr)]
-        leverage = self.us.pressure / len(pursued) if pursued else 0.0
+        for tr in self.tracks:
+            tr.us_ideal = self.us_ideal(tr)
+        pursued = [self.us.leverage_buys(tr) for tr in self.tracks]
+        leverage = self.us.pressure / sum(pursued) if any(pursued) else 0.0
         self.progress = np.zeros(len(self.tracks))
         for k, tr in enumerate(self.tracks):
-            lev = leverage if tr in pursued else 0.0
-            self._decide(k, tr, w, lev)
+            self._decide(k, tr, w, leverage if pursued[k] else 0.0)
 
     def _decide(self, k: int, tr: TrackState, w: float, leverage: float) -> None:
         c, on, p = self.c, self.on, tr.params
@@ -385,7 +387,7 @@ class TTCModel(mesa.Model):
         if tr.hard_open and on["bargaining"]:
             self.progress[k] = self.commission.negotiate(k, tr, w, leverage, pressure_in)
         else:
-            tr.gap = max(0.0, max(tr.us_level, self.us_ideal(tr)) - tr.eu_level)
+            tr.gap = max(0.0, max(tr.us_level, tr.us_ideal) - tr.eu_level)
         if on["channel_choice"]:
             self.us.choose_channel(tr)
         if on["supplier_assurance"]:
@@ -407,7 +409,7 @@ class TTCModel(mesa.Model):
                 tr.ideals, self.adopters.coming(tr), self.ttc.min_stringency, self.ttc.tolerance
             )
             if regime_cascade.wants_update(
-                self.us_ideal(tr), tr.us_level, wants, self.regime_participants, self.ttc.min_stringency
+                tr.us_ideal, tr.us_level, wants, self.regime_participants, self.ttc.min_stringency
             ) and data.regime_vetoed(tr.target, self.date(self.t)):
                 self.stalled[tr.id] = self.t
                 self.log(

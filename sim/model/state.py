@@ -46,6 +46,8 @@ class TrackState:
     us_level: float = 0.0
     us_rule_months: list[int] = field(default_factory=list)
     us_pending: bool = False
+    us_ideal: float = 0.0
+    """The US's ideal level on the track this month (set as the month starts, after shocks)."""
     unilateral: bool = False
     eu_level: float = 0.0
     eu_route: str = ""
@@ -53,6 +55,12 @@ class TrackState:
     eu_derogated: np.ndarray = field(init=False)
     national_level: np.ndarray = field(init=False)
     national_decided: np.ndarray = field(init=False)
+    undecided: np.ndarray = field(init=False)
+    """Which adopters have decided no national measure (``national_decided < 0``)."""
+    open_national: np.ndarray = field(init=False)
+    """Which adopters may still decide a national measure (see :meth:`allow_national`)."""
+    key_open: np.ndarray = field(init=False)
+    """Which key suppliers may still decide a national measure."""
     national_month: np.ndarray = field(init=False)
     extensions: list[tuple[str, int]] = field(default_factory=list)
     effective: np.ndarray = field(init=False)
@@ -99,6 +107,25 @@ class TrackState:
 
     def set_key(self, key_supply: float) -> None:
         self.key = self.supply >= key_supply
+
+    def allow_national(self, members: bool) -> None:
+        """Who may decide a national measure on the track: those without one, allies always,
+        members only when ``members`` (the track allows the ``national`` route and national
+        controls). Kept up to date by :meth:`decide_national`."""
+        self.undecided = self.national_decided < 0
+        self.open_national = self.undecided.copy()
+        if not members:
+            self.open_national[: self.n_members] = False
+        self.key_open = self.key & self.open_national
+
+    def decide_national(self, i: int, t: int) -> None:
+        """Adopter ``i`` decides a national measure in month ``t``: it is open to no other.
+        (The masks are replaced, not changed, so a caller's copy stays as it was.)"""
+        self.national_decided[i] = t
+        for name in ("undecided", "open_national", "key_open"):
+            mask = getattr(self, name).copy()
+            mask[i] = False
+            setattr(self, name, mask)
 
     def update_effective(self) -> None:
         """Each adopter's level in force: for members the EU level (unless derogated) or its
