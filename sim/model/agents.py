@@ -340,8 +340,11 @@ class Adopters(mesa.Agent):
     def coalition(self, tr: TrackState, level: float, us_controls: bool) -> np.ndarray:
         """``supplier_assurance``: the key suppliers on ``tr`` still open to a national measure
         that would control at ``level`` together, each only if the others in the group do."""
+        candidates = self.open_key(tr, level)
+        if not len(candidates):
+            return candidates
         return supplier_assurance.coalition(
-            lambda group: self.margins(tr, group, level, us_controls), self.open_key(tr, level), tr.thresholds
+            lambda group: self.margins(tr, group, level, us_controls), candidates, tr.thresholds
         )
 
     def weigh_national_measures(self, tr: TrackState) -> None:
@@ -359,11 +362,12 @@ class Adopters(mesa.Agent):
             if listed.any():
                 list_level = float(tr.national_level[:nm][listed].max())
                 open_m = tr.undecided[:nm]
-                cand10 = np.flatnonzero(
+                cand10 = (
                     open_m & ~tr.key[:nm] & (tr.effective[:nm] < list_level - m.ttc.tolerance)
-                )
-                cost = c["national_cost"] * c["art10_discount"]
-                self._align(tr, cand10, list_level, np.full(len(cand10), cost), "art10")
+                ).nonzero()[0]
+                if len(cand10):
+                    cost = c["national_cost"] * c["art10_discount"]
+                    self._align(tr, cand10, list_level, np.full(len(cand10), cost), "art10")
 
     def _align(self, tr: TrackState, cand: np.ndarray, level: float, cost: np.ndarray, route: str) -> None:
         """Candidates ``cand`` whose alignment margin beats their private threshold decide a
@@ -474,7 +478,7 @@ class Adopters(mesa.Agent):
         cand = (tr.national_month >= 0) & ratchet.short_of(have, level, m.ttc.tolerance)
         if not ("national" in tr.routes and m.eu.national_controls):
             cand[: tr.n_members] = False
-        cand = np.flatnonzero(cand)
+        cand = cand.nonzero()[0]
         if not len(cand):
             return
         margin = supplier_assurance.alignment_margin(
