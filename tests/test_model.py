@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 import textwrap
@@ -150,6 +151,8 @@ def test_runs_sharing_a_scenario_share_no_state():
     copy = pickle.loads(pickle.dumps(shared))
     assert "_derived" in vars(shared) and "_derived" not in vars(copy)
     assert copy == shared and run(copy, 1) == first[1]
+    shared.shocks = ()  # assigned anew: what was kept is worked out again
+    assert run(shared, 1) == run(dataclasses.replace(load_scenario(TTC), shocks=()), 1) != first[1]
 
 
 def test_recording_does_not_change_outcomes(china, russia):

@@ -300,7 +300,7 @@ class TTCModel(mesa.Model):
 
     # ------------------------------------------------------------------ shocks
     def _shock(self, path: str, delta: float) -> None:
-        for concrete in self.inputs.expand(path):
+        for concrete in self.inputs.derived(f"shock paths {path}", lambda: self.inputs.expand(path)):
             parts = concrete.split(".")
             if parts[0] == "tracks":
                 self._shock_track(self.track_by_id.get(parts[1]), parts[2:], concrete, delta)
@@ -323,7 +323,9 @@ class TTCModel(mesa.Model):
 
     def _range(self, path: str) -> tuple[float, float]:
         """The range a shocked value stays within: its parameter's range in the schema."""
-        return numeric_path("shocks", path, sc=self.inputs)
+        return self.inputs.derived(
+            f"shock range {path}", lambda: numeric_path("shocks", path, sc=self.inputs)
+        )
 
     def _shock_track(self, tr: TrackState | None, parts: list[str], path: str, delta: float) -> None:
         if tr is None:  # a soft track's productivity

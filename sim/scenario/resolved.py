@@ -77,10 +77,12 @@ class Scenario:
 
     def derived(self, name: str, compute: Callable[[], T]) -> T:
         """``compute()``, kept with the scenario under ``name``: a fact that follows from the
-        scenario alone is computed once. Values assigned anew or added to drop what was kept."""
+        scenario alone is computed once. Values, shocks, allies or targets assigned anew, a
+        value added, or another start or horizon drop what was kept."""
+        state = (len(self.values), self.shocks, self.ally_codes, self.target_codes, self.start, self.months)
         kept = self.__dict__.get("_derived")
-        if kept is None or kept[0] is not self.values or kept[1] != len(self.values):
-            kept = self.__dict__["_derived"] = (self.values, len(self.values), {})
+        if kept is None or kept[0] is not self.values or kept[1] != state:
+            kept = self.__dict__["_derived"] = (self.values, state, {})
         facts: dict[str, Any] = kept[2]
         if name not in facts:
             facts[name] = compute()
