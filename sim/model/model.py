@@ -5,13 +5,15 @@ Order of a month (each mechanism is decided in its module of :mod:`sim.model.mec
 1. shocks move parameters (:mod:`~sim.model.mechanisms.shocks`);
 2. the US's leverage for the month is split evenly over the hard tracks it pursues (its ideal
    is a real control and it still has something to win there);
-3. on each hard track, in id order: perceptions drift (``perception``); every adopter forms
-   its ideal (``preferences``); while talks are open, the Commission tables its best measure on
-   the track's EU routes (``eu_routes``) and the round agrees or the US concedes and presses
-   (``bargaining``); past its patience the US weighs acting alone (``channel_choice``); the US
-   presses key suppliers and members and allies weigh national measures
-   (``supplier_assurance``); with a rule in force the US weighs updating it on the leakage it
-   observes, and allies weigh extending their measures (``ratchet``);
+3. on every hard track perceptions drift (``perception``) and every adopter forms its ideal
+   (``preferences``); then on each hard track, in id order: while talks are open, the
+   Commission tables its best measure on the track's EU routes (``eu_routes``) and the round
+   agrees or the US concedes and presses (``bargaining``); past its patience the US weighs
+   acting alone (``channel_choice``); the US presses key suppliers and members and allies
+   weigh national measures (``supplier_assurance``); with a rule in force the US weighs
+   updating it on the leakage it observes, and allies weigh extending their measures
+   (``ratchet``); a vetoed regime update pushes members to national lists
+   (``regime_cascade``); the pressure of the month arrives on every track at its end;
 4. measures whose lag has run come into force, as events on Mesa's event list; a target may
    answer (``countermeasures``);
 5. the month closes: a deal whose two sides are now in force is coordinated; deliverables
@@ -23,8 +25,10 @@ the adoptions scheduled for that time, step 5 a recurring event at the same time
 priority, so it runs after them.
 
 Tracks interact only through what they share: the agenda, the US's leverage and each target's
-countermeasures. Randomness: one ``numpy`` stream per mechanism, spawned from the run's seed;
-adopters in canonical ISO order, tracks in id order, so a file's order never changes a result.
+countermeasures; no track's decisions in a month touch another track's numbers, so the
+adopters' preferences of all tracks are rows of one array and form together. Randomness: one
+``numpy`` stream per mechanism, spawned from the run's seed; adopters in canonical ISO order,
+tracks in id order, so a file's order never changes a result.
 """
 
 from __future__ import annotations
@@ -213,13 +217,22 @@ class TTCModel(mesa.Model):
         self.months = scenario.months
 
         n = len(self.adopters.iso)
+        self.live = {
+            key: np.array([hard.params[key](values) for hard in layout.hard], dtype=float).reshape(-1, n)
+            for key in MEMBER_KEYS
+        }
+        """The adopters' live parameters per key: one row per hard track (each track's
+        ``params`` are views of its row), so a month's perceptions and preferences form on every
+        track at once."""
+        self.pressure = np.zeros((len(layout.hard), n))
+        """US pressure each adopter has received, one row per hard track."""
         us_thr = channel_choice.thresholds(
             self.streams["channel_choice"], len(layout.hard), self.c["decision_sd"]
         )
         self.tracks: list[TrackState] = []
         for k, hard in enumerate(layout.hard):
             spec = hard.spec
-            params = {key: np.array(get(values), dtype=float) for key, get in hard.params.items()}
+            params = {key: self.live[key][k] for key in MEMBER_KEYS}
             us = USParams(
                 **{key: float(values[path]) for key, path in hard.us.items()}, pressure=self.us.pressure
             )
@@ -236,6 +249,7 @@ class TTCModel(mesa.Model):
                 float(us_thr[k]),
                 channel_choice.thresholds(self.streams["supplier_assurance"], n, self.c["decision_sd"]),
             )
+            tr.pressure = self.pressure[k]
             tr.set_key(self.c["key_supply"])
             tr.allow_national("national" in tr.routes and self.eu.national_controls)
             self.tracks.append(tr)
@@ -342,7 +356,8 @@ class TTCModel(mesa.Model):
 
     # ------------------------------------------------------------------ the month
     def step(self) -> None:
-        """Steps 1-3: shocks, the US's leverage, and every hard track's decisions."""
+        """Steps 1-3: shocks, the US's leverage, perceptions and preferences, and every hard
+        track's decisions."""
         self.t = t = self.steps - 1
         self.weight = w = self.c["ministerial_weight"] if t in self.ministerial else 1.0
         for path, delta in self.shocks.get(t, ()):
@@ -352,40 +367,53 @@ class TTCModel(mesa.Model):
         pursued = [self.us.leverage_buys(tr) for tr in self.tracks]
         leverage = self.us.pressure / sum(pursued) if any(pursued) else 0.0
         self.progress = np.zeros(len(self.tracks))
+        self._form_preferences(w)
+        pressure_in = np.zeros_like(self.pressure)
         for k, tr in enumerate(self.tracks):
-            self._decide(k, tr, w, leverage if pursued[k] else 0.0)
+            self._decide(k, tr, w, leverage if pursued[k] else 0.0, pressure_in[k])
+        self.pressure = supplier_assurance.accumulate(self.pressure, pressure_in, self.c["pressure_decay"])
+        for k, tr in enumerate(self.tracks):
+            tr.pressure = self.pressure[k]
 
-    def _decide(self, k: int, tr: TrackState, w: float, leverage: float) -> None:
-        c, on, p = self.c, self.on, tr.params
-        if on["perception"]:
-            perception.perceive(
-                p["threat"],
-                tr.n_members,
-                self.adopters.population,
-                self.commission.params.brokerage,
-                float(self.agenda.attention[k]),
-                w,
-                p["us_dependence"],
-                tr.us.threat,
-                self.noise[self.t, k],
-                c["socialisation"],
-                c["intel"],
-            )
-        if on["preferences"]:
-            tr.net = preferences.net_benefit(
-                p["threat"],
-                p["exposure"],
-                p["retaliation_fear"],
-                p["us_dependence"],
-                tr.pressure,
+    def _form_preferences(self, w: float) -> None:
+        """Perceptions drift on every hard track (``perception``), then every adopter forms its
+        ideal on all of them at once (``preferences``, over the rows of :attr:`live`)."""
+        c, live = self.c, self.live
+        if self.on["perception"]:
+            for k, tr in enumerate(self.tracks):
+                perception.perceive(
+                    tr.params["threat"],
+                    tr.n_members,
+                    self.adopters.population,
+                    self.commission.params.brokerage,
+                    float(self.agenda.attention[k]),
+                    w,
+                    tr.params["us_dependence"],
+                    tr.us.threat,
+                    self.noise[self.t, k],
+                    c["socialisation"],
+                    c["intel"],
+                )
+        if self.on["preferences"]:
+            net = preferences.net_benefit(
+                live["threat"],
+                live["exposure"],
+                live["retaliation_fear"],
+                live["us_dependence"],
+                self.pressure,
                 c["w_exposure"],
                 c["w_fear"],
                 c["w_pressure"],
             )
         else:
-            tr.net = p["threat"].copy()
-        tr.ideals = preferences.ideal_points(tr.net)
-        pressure_in = np.zeros(len(tr.supply))
+            net = live["threat"].copy()
+        ideals = preferences.ideal_points(net)
+        for k, tr in enumerate(self.tracks):
+            tr.net, tr.ideals = net[k], ideals[k]
+
+    def _decide(self, k: int, tr: TrackState, w: float, leverage: float, pressure_in: np.ndarray) -> None:
+        """Track ``tr``'s decisions this month; the pressure they bring arrives in ``pressure_in``."""
+        on = self.on
         if tr.hard_open and on["bargaining"]:
             self.progress[k] = self.commission.negotiate(k, tr, w, leverage, pressure_in)
         else:
@@ -398,7 +426,6 @@ class TTCModel(mesa.Model):
         if on["ratchet"]:
             self.us.update_rule(tr)
             self.adopters.extend_measures(tr)
-        tr.pressure = supplier_assurance.accumulate(tr.pressure, pressure_in, c["pressure_decay"])
         if on["regime_cascade"]:
             self._regime_cascade(tr)
 
