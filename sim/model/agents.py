@@ -208,12 +208,13 @@ class Commission(mesa.Agent):
         scheduled) or the US concedes and presses the reluctant. Returns the round's progress."""
         m = self.model
         c, nm = m.c, tr.n_members
-        ceil = preferences.ceilings(tr.net[:nm], c["loss_aversion"])
         ideal = tr.us_ideal
         ask = ideal * (1.0 - tr.concession_made)
         prop = None
         aim = ask
-        if m.on["eu_routes"]:
+        vetoed = data.regime_vetoed(tr.target, m.date(m.t))
+        if m.on["eu_routes"] and eu_routes.open_routes(tr.routes, vetoed):
+            ceil = preferences.ceilings(tr.net[:nm], c["loss_aversion"])
             aim = eu_routes.aim(
                 ask,
                 eu_routes.eu_stance(tr.ideals[:nm], m.adopters.population),
@@ -229,7 +230,7 @@ class Commission(mesa.Agent):
                 eu_routes.derogation_budget(self.params.brokerage, c["derogation_cap"]),
                 m.qmv,
                 m.regime_members,
-                data.regime_vetoed(tr.target, m.date(m.t)),
+                vetoed,
             )
         prev = tr.gap_history[-1] if tr.gap_history else None
         tr.offer = prop.effective if prop is not None else 0.0
@@ -330,7 +331,7 @@ class Adopters(mesa.Agent):
             p["retaliation_fear"][group],
             p["us_dependence"][group],
             tr.pressure[group],
-            np.full(len(group), c["national_cost"]),
+            c["national_cost"],
             c["w_exposure"],
             c["w_fear"],
             c["w_pressure"],
@@ -358,18 +359,17 @@ class Adopters(mesa.Agent):
         c, nm = m.c, tr.n_members
         self.commit(tr, self.coalition(tr, tr.us_level, us_controls=True), tr.us_level, "national")
         if "art10" in tr.routes and m.eu.national_controls:
-            listed = tr.national_month[:nm] >= 0
-            if listed.any():
-                list_level = float(tr.national_level[:nm][listed].max())
+            _, list_level, _ = tr.members_listed()
+            if list_level is not None:
                 open_m = tr.undecided[:nm]
                 cand10 = (
                     open_m & ~tr.key[:nm] & (tr.effective[:nm] < list_level - m.ttc.tolerance)
                 ).nonzero()[0]
                 if len(cand10):
                     cost = c["national_cost"] * c["art10_discount"]
-                    self._align(tr, cand10, list_level, np.full(len(cand10), cost), "art10")
+                    self._align(tr, cand10, list_level, cost, "art10")
 
-    def _align(self, tr: TrackState, cand: np.ndarray, level: float, cost: np.ndarray, route: str) -> None:
+    def _align(self, tr: TrackState, cand: np.ndarray, level: float, cost: float, route: str) -> None:
         """Candidates ``cand`` whose alignment margin beats their private threshold decide a
         national measure at ``level``."""
         m = self.model
@@ -427,8 +427,7 @@ class Adopters(mesa.Agent):
         members weigh applying the strictest list the Commission has published (Art. 10)."""
         m = self.model
         c, nm, t = m.c, tr.n_members, m.t
-        listed = tr.national_month[:nm] >= 0
-        share = float(tr.supply_eu[listed].sum())
+        listed, _, share = tr.members_listed()
         cost = regime_cascade.listing_cost(c["national_cost"], c["peer_relief"], share)
         coming = self.coming(tr)
         wants = regime_cascade.wanting(tr.ideals, coming, m.ttc.min_stringency, m.ttc.tolerance)
@@ -490,7 +489,7 @@ class Adopters(mesa.Agent):
             p["retaliation_fear"][cand],
             p["us_dependence"][cand],
             tr.pressure[cand],
-            np.full(len(cand), c["national_cost"]),
+            c["national_cost"],
             c["w_exposure"],
             c["w_fear"],
             c["w_pressure"],

@@ -55,6 +55,8 @@ class TrackState:
     eu_derogated: np.ndarray = field(init=False)
     national_level: np.ndarray = field(init=False)
     national_decided: np.ndarray = field(init=False)
+    """Month each adopter decided a national measure (-1: none); read-only, changed only by
+    :meth:`decide_national`, which keeps the masks below with it."""
     undecided: np.ndarray = field(init=False)
     """Which adopters have decided no national measure (``national_decided < 0``)."""
     open_national: np.ndarray = field(init=False)
@@ -117,15 +119,32 @@ class TrackState:
         if not members:
             self.open_national[: self.n_members] = False
         self.key_open = self.key & self.open_national
+        for name in self.DECIDED:
+            getattr(self, name).flags.writeable = False
+
+    DECIDED = ("national_decided", "undecided", "open_national", "key_open")
+    """The arrays :meth:`decide_national` keeps together (read-only)."""
 
     def decide_national(self, i: int, t: int) -> None:
         """Adopter ``i`` decides a national measure in month ``t``: it is open to no other.
-        (The masks are replaced, not changed, so a caller's copy stays as it was.)"""
-        self.national_decided[i] = t
-        for name in ("undecided", "open_national", "key_open"):
-            mask = getattr(self, name).copy()
-            mask[i] = False
-            setattr(self, name, mask)
+        (The arrays are replaced, not changed, so a caller's copy stays as it was.)"""
+        for name in self.DECIDED:
+            new = getattr(self, name).copy()
+            new[i] = t if name == "national_decided" else False
+            new.flags.writeable = False
+            setattr(self, name, new)
+
+    def members_listed(self) -> tuple[np.ndarray, float | None, float]:
+        """The members with a national measure in force, the strictest level among them (None
+        when none) and their share of the EU's supply; kept until the measures in force change."""
+        cached = self.cache.get("listed")
+        if cached is None or cached[0] != self.changes:
+            nm = self.n_members
+            listed = self.national_month[:nm] >= 0
+            listed.flags.writeable = False
+            level = float(self.national_level[:nm][listed].max()) if listed.any() else None
+            cached = self.cache["listed"] = (self.changes, listed, level, float(self.supply_eu[listed].sum()))
+        return cached[1], cached[2], cached[3]
 
     def update_effective(self) -> None:
         """Each adopter's level in force: for members the EU level (unless derogated) or its

@@ -82,7 +82,7 @@ def alignment_margin(
     fear: np.ndarray,
     us_dependence: np.ndarray,
     pressure: np.ndarray,
-    cost: np.ndarray,
+    cost: np.ndarray | float,
     w_exposure: float,
     w_fear: float,
     w_pressure: float,
