@@ -252,6 +252,7 @@ class TTCModel(mesa.Model):
             tr.pressure = self.pressure[k]
             tr.set_key(self.c["key_supply"])
             tr.allow_national("national" in tr.routes and self.eu.national_controls)
+            tr.us_ideal = self.us_ideal(tr)
             self.tracks.append(tr)
         self.track_by_id = {tr.id: tr for tr in self.tracks}
         self.productivity = sum(float(values[path]) for path in layout.productivity)
@@ -360,10 +361,11 @@ class TTCModel(mesa.Model):
         track's decisions."""
         self.t = t = self.steps - 1
         self.weight = w = self.c["ministerial_weight"] if t in self.ministerial else 1.0
-        for path, delta in self.shocks.get(t, ()):
-            self._shock(path, delta)
-        for tr in self.tracks:
-            tr.us_ideal = self.us_ideal(tr)
+        if t in self.shocks:
+            for path, delta in self.shocks[t]:
+                self._shock(path, delta)
+            for tr in self.tracks:
+                tr.us_ideal = self.us_ideal(tr)
         pursued = [self.us.leverage_buys(tr) for tr in self.tracks]
         leverage = self.us.pressure / sum(pursued) if any(pursued) else 0.0
         self.progress = np.zeros(len(self.tracks))

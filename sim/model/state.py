@@ -47,7 +47,8 @@ class TrackState:
     us_rule_months: list[int] = field(default_factory=list)
     us_pending: bool = False
     us_ideal: float = 0.0
-    """The US's ideal level on the track this month (set as the month starts, after shocks)."""
+    """The US's ideal level on the track (set as the run starts and after each month's shocks,
+    the only things that move it)."""
     unilateral: bool = False
     eu_level: float = 0.0
     eu_route: str = ""
