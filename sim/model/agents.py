@@ -357,7 +357,9 @@ class Adopters(mesa.Agent):
         if not tr.us_rule_months:
             return
         c, nm = m.c, tr.n_members
-        self.commit(tr, self.coalition(tr, tr.us_level, us_controls=True), tr.us_level, "national")
+        group = self.coalition(tr, tr.us_level, us_controls=True)
+        if len(group):
+            self.commit(tr, group, tr.us_level, "national")
         if "art10" in tr.routes and m.eu.national_controls:
             _, list_level, _ = tr.members_listed()
             if list_level is not None:
