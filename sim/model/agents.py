@@ -34,6 +34,11 @@ if TYPE_CHECKING:
     from sim.model.state import TrackState
 
 
+NO_ONE = np.empty(0, dtype=np.intp)
+NO_ONE.flags.writeable = False
+"""An empty group of adopters (indices)."""
+
+
 class UnitedStates(mesa.Agent):
     """The US executive: one rule per track, and one budget of leverage (``us.pressure`` per
     month) shared by every track it pursues. It can act quickly and alone (CEPA on the US
@@ -125,7 +130,7 @@ class UnitedStates(mesa.Agent):
             return False
         if tr.hard_open and m.on["bargaining"]:
             return True
-        if not (tr.us_rule_months or tr.us_pending) or not m.on["supplier_assurance"]:
+        if not (tr.us_rule_months or tr.us_pending) or not m.on["supplier_assurance"] or not tr.any_key_open:
             return False
         level = max(tr.us_level, tr.us_ideal)
         short = tr.effective < level - m.ttc.tolerance
@@ -140,7 +145,7 @@ class UnitedStates(mesa.Agent):
         m = self.model
         ideal = tr.us_ideal
         pressed = tr.key_open
-        if pressed.any() and ideal > 0:
+        if tr.any_key_open and ideal > 0:
             can = m.adopters.open_to_national(tr)
             coming = np.where(can, tr.effective, np.maximum(tr.effective, tr.us_level))
             allied = float(tr.supply.sum())
@@ -305,6 +310,8 @@ class Adopters(mesa.Agent):
 
     def open_key(self, tr: TrackState, level: float) -> np.ndarray:
         """The key suppliers on ``tr`` short of ``level`` and still open to a national measure."""
+        if not tr.any_key_open:
+            return NO_ONE
         short = tr.effective < level - self.model.ttc.tolerance
         return (tr.key_open & short).nonzero()[0]
 

@@ -64,6 +64,8 @@ class TrackState:
     """Which adopters may still decide a national measure (see :meth:`allow_national`)."""
     key_open: np.ndarray = field(init=False)
     """Which key suppliers may still decide a national measure."""
+    any_key_open: bool = field(init=False)
+    """Whether any key supplier may still decide a national measure."""
     national_month: np.ndarray = field(init=False)
     extensions: list[tuple[str, int]] = field(default_factory=list)
     effective: np.ndarray = field(init=False)
@@ -120,6 +122,7 @@ class TrackState:
         if not members:
             self.open_national[: self.n_members] = False
         self.key_open = self.key & self.open_national
+        self.any_key_open = bool(self.key_open.any())
         for name in self.DECIDED:
             getattr(self, name).flags.writeable = False
 
@@ -134,6 +137,7 @@ class TrackState:
             new[i] = t if name == "national_decided" else False
             new.flags.writeable = False
             setattr(self, name, new)
+        self.any_key_open = bool(self.key_open.any())
 
     def members_listed(self) -> tuple[np.ndarray, float | None, float]:
         """The members with a national measure in force, the strictest level among them (None
