@@ -129,11 +129,12 @@ class Scenario:
         retaliation: the track's (target's) own value, else the general one (which holds the
         schema default when nothing set it). A drawn general value is one draw for all."""
         for own, general in self.derived("general_paths", self._general_paths):
-            out.setdefault(own, out[general])
+            out[own] = out[general]
 
     def _general_paths(self) -> list[tuple[str, str]]:
         """(own path, general path) for every per-track path of every hard track and every
-        declared target's keys, in the order :meth:`_resolve_tracks` fills them in."""
+        declared target's keys that the scenario does not set itself, in the order
+        :meth:`_resolve_tracks` fills them in."""
         hard = track_ids(self, "hard")
         pairs = []
         if hard:
@@ -151,7 +152,7 @@ class Scenario:
         for code in self.targets:
             for key in P.TARGET_KEYS:
                 pairs.append((f"targets.{code}.{key}", f"target.{key}"))
-        return pairs
+        return [(own, general) for own, general in pairs if own not in self.values]
 
     def with_overrides(self, overrides: tuple[str, ...] | list[str]) -> Scenario:
         """A copy with ``PATH=VALUE`` overrides applied after everything else."""
