@@ -113,6 +113,9 @@ class TrackState:
     def set_key(self, key_supply: float) -> None:
         self.key = self.supply >= key_supply
 
+    DECIDED = ("national_decided", "undecided", "open_national", "key_open")
+    """The arrays :meth:`decide_national` keeps together (read-only)."""
+
     def allow_national(self, members: bool) -> None:
         """Who may decide a national measure on the track: those without one, allies always,
         members only when ``members`` (the track allows the ``national`` route and national
@@ -125,9 +128,6 @@ class TrackState:
         self.any_key_open = bool(self.key_open.any())
         for name in self.DECIDED:
             getattr(self, name).flags.writeable = False
-
-    DECIDED = ("national_decided", "undecided", "open_national", "key_open")
-    """The arrays :meth:`decide_national` keeps together (read-only)."""
 
     def decide_national(self, i: int, t: int) -> None:
         """Adopter ``i`` decides a national measure in month ``t``: it is open to no other.
