@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 import textwrap
@@ -131,6 +132,27 @@ def test_event_texts_count_one_month_in_the_singular():
 def test_same_seed_same_row(seed):
     sc = load_scenario(CHINA)
     assert run(sc, seed) == run(sc, seed)
+
+
+def test_runs_sharing_a_scenario_share_no_state():
+    """What a scenario's runs share (kept with the scenario) carries nothing from one run to the
+    next: runs on one scenario object, in any order, give the rows of runs on fresh copies;
+    the shared arrays refuse a write; the scenario pickles without them."""
+    import pickle
+
+    shared = load_scenario(TTC)
+    first = [run(shared, seed) for seed in (3, 1, 2)]
+    again = [run(shared, seed) for seed in (2, 1, 3)]
+    fresh = [run(load_scenario(TTC), seed) for seed in (3, 1, 2)]
+    assert first == fresh == again[::-1]
+    tr = TTCModel(shared, rng=0).tracks[0]
+    with pytest.raises(ValueError):
+        tr.supply[0] = 1.0
+    copy = pickle.loads(pickle.dumps(shared))
+    assert "_derived" in vars(shared) and "_derived" not in vars(copy)
+    assert copy == shared and run(copy, 1) == first[1]
+    shared.shocks = ()  # assigned anew: what was kept is worked out again
+    assert run(shared, 1) == run(dataclasses.replace(load_scenario(TTC), shocks=()), 1) != first[1]
 
 
 def test_recording_does_not_change_outcomes(china, russia):

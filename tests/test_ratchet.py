@@ -180,7 +180,8 @@ def test_an_ally_short_of_the_updated_us_level_extends_its_measure_if_it_is_wort
         tr = m.track_by_id[T]
         nl = m.adopters.index["NL"]
         tr.us_level, tr.us_rule_months, tr.us_update_months = 0.9, [16, 29], [28]
-        tr.national_month[nl], tr.national_decided[nl], tr.national_level[nl] = 25, 20, 0.5
+        tr.national_month[nl], tr.national_level[nl] = 25, 0.5
+        tr.decide_national(nl, 20)
         tr.update_effective()
         m.adopters.extend_measures(tr)
         return m, tr, nl

@@ -34,6 +34,11 @@ if TYPE_CHECKING:
     from sim.model.state import TrackState
 
 
+NO_ONE = np.empty(0, dtype=np.intp)
+NO_ONE.flags.writeable = False
+"""An empty group of adopters (indices)."""
+
+
 class UnitedStates(mesa.Agent):
     """The US executive: one rule per track, and one budget of leverage (``us.pressure`` per
     month) shared by every track it pursues. It can act quickly and alone (CEPA on the US
@@ -45,12 +50,11 @@ class UnitedStates(mesa.Agent):
         self.pressure = pressure
         """Leverage the US can spend per month, over all tracks."""
 
-
     def choose_channel(self, tr: TrackState) -> None:
         """``channel_choice``: wait for the TTC, take a minilateral with the key suppliers, or act
         alone on ``tr`` (see :mod:`sim.model.mechanisms.channel_choice`)."""
         m = self.model
-        ideal = m.us_ideal(tr)
+        ideal = tr.us_ideal
         if ideal < m.ttc.min_stringency or tr.us_pending or tr.us_rule_months:
             return
         c = m.c
@@ -124,25 +128,27 @@ class UnitedStates(mesa.Agent):
         it are still open to a national measure. The month's leverage is shared over these
         tracks only."""
         m = self.model
-        if m.us_ideal(tr) < m.ttc.min_stringency:
+        if tr.us_ideal < m.ttc.min_stringency:
             return False
         if tr.hard_open and m.on["bargaining"]:
             return True
-        if not (tr.us_rule_months or tr.us_pending) or not m.on["supplier_assurance"]:
+        if not (tr.us_rule_months or tr.us_pending) or not m.on["supplier_assurance"] or not tr.any_key_open:
             return False
-        level = max(tr.us_level, m.us_ideal(tr))
+        level = max(tr.us_level, tr.us_ideal)
         short = tr.effective < level - m.ttc.tolerance
-        return bool((tr.key & short & m.adopters.open_to_national(tr)).any())
+        return bool((tr.key_open & short).any())
 
     def press_key_suppliers(self, tr: TrackState, w: float, leverage: float, pressure_in: np.ndarray) -> None:
         """``supplier_assurance``: spend this month's ``leverage`` on ``tr``'s key
         suppliers that have no national measure yet, in proportion to their supply and to the
         share of allied supply still uncovered; all of it once the US has acted alone."""
+        if leverage <= 0:
+            return
         m = self.model
-        can = m.adopters.open_to_national(tr)
-        ideal = m.us_ideal(tr)
-        pressed = tr.key & can
-        if leverage > 0 and pressed.any() and ideal > 0:
+        ideal = tr.us_ideal
+        pressed = tr.key_open
+        if tr.any_key_open and ideal > 0:
+            can = m.adopters.open_to_national(tr)
             coming = np.where(can, tr.effective, np.maximum(tr.effective, tr.us_level))
             allied = float(tr.supply.sum())
             # min(ideal, x) / ideal is min(1, x / ideal) exactly, without overflow for a tiny ideal
@@ -209,12 +215,13 @@ class Commission(mesa.Agent):
         scheduled) or the US concedes and presses the reluctant. Returns the round's progress."""
         m = self.model
         c, nm = m.c, tr.n_members
-        ceil = preferences.ceilings(tr.net[:nm], c["loss_aversion"])
-        ideal = m.us_ideal(tr)
+        ideal = tr.us_ideal
         ask = ideal * (1.0 - tr.concession_made)
         prop = None
         aim = ask
-        if m.on["eu_routes"]:
+        vetoed = data.regime_vetoed(tr.target, m.date(m.t))
+        if m.on["eu_routes"] and eu_routes.open_routes(tr.routes, vetoed):
+            ceil = preferences.ceilings(tr.net[:nm], c["loss_aversion"])
             aim = eu_routes.aim(
                 ask,
                 eu_routes.eu_stance(tr.ideals[:nm], m.adopters.population),
@@ -230,7 +237,7 @@ class Commission(mesa.Agent):
                 eu_routes.derogation_budget(self.params.brokerage, c["derogation_cap"]),
                 m.qmv,
                 m.regime_members,
-                data.regime_vetoed(tr.target, m.inputs.calendar(m.t)),
+                vetoed,
             )
         prev = tr.gap_history[-1] if tr.gap_history else None
         tr.offer = prop.effective if prop is not None else 0.0
@@ -301,17 +308,14 @@ class Adopters(mesa.Agent):
     def open_to_national(self, tr: TrackState) -> np.ndarray:
         """Which adopters may still decide a national measure on ``tr``: those without one, and
         members only where the track allows the ``national`` route and national controls."""
-        m = self.model
-        can = tr.national_decided < 0
-        if not ("national" in tr.routes and m.eu.national_controls):
-            can = can.copy()
-            can[: tr.n_members] = False
-        return can
+        return tr.open_national
 
     def open_key(self, tr: TrackState, level: float) -> np.ndarray:
         """The key suppliers on ``tr`` short of ``level`` and still open to a national measure."""
+        if not tr.any_key_open:
+            return NO_ONE
         short = tr.effective < level - self.model.ttc.tolerance
-        return np.flatnonzero(tr.key & self.open_to_national(tr) & short)
+        return (tr.key_open & short).nonzero()[0]
 
     def shortfall(self, tr: TrackState, group: np.ndarray, level: float) -> float:
         """How far the least willing of ``group`` is from controlling at ``level`` if all the
@@ -336,7 +340,7 @@ class Adopters(mesa.Agent):
             p["retaliation_fear"][group],
             p["us_dependence"][group],
             tr.pressure[group],
-            np.full(len(group), c["national_cost"]),
+            c["national_cost"],
             c["w_exposure"],
             c["w_fear"],
             c["w_pressure"],
@@ -357,8 +361,11 @@ class Adopters(mesa.Agent):
     def coalition(self, tr: TrackState, level: float, us_controls: bool) -> np.ndarray:
         """``supplier_assurance``: the key suppliers on ``tr`` still open to a national measure
         that would control at ``level`` together, each only if the others in the group do."""
+        candidates = self.open_key(tr, level)
+        if not len(candidates):
+            return candidates
         return supplier_assurance.coalition(
-            lambda group: self.margins(tr, group, level, us_controls), self.open_key(tr, level), tr.thresholds
+            lambda group: self.margins(tr, group, level, us_controls), candidates, tr.thresholds
         )
 
     def weigh_national_measures(self, tr: TrackState) -> None:
@@ -370,19 +377,21 @@ class Adopters(mesa.Agent):
         if not tr.us_rule_months:
             return
         c, nm = m.c, tr.n_members
-        self.commit(tr, self.coalition(tr, tr.us_level, us_controls=True), tr.us_level, "national")
+        group = self.coalition(tr, tr.us_level, us_controls=True)
+        if len(group):
+            self.commit(tr, group, tr.us_level, "national")
         if "art10" in tr.routes and m.eu.national_controls:
-            listed = tr.national_month[:nm] >= 0
-            if listed.any():
-                list_level = float(tr.national_level[:nm][listed].max())
-                open_m = tr.national_decided[:nm] < 0
-                cand10 = np.flatnonzero(
+            _, list_level, _ = tr.members_listed()
+            if list_level is not None:
+                open_m = tr.undecided[:nm]
+                cand10 = (
                     open_m & ~tr.key[:nm] & (tr.effective[:nm] < list_level - m.ttc.tolerance)
-                )
-                cost = c["national_cost"] * c["art10_discount"]
-                self._align(tr, cand10, list_level, np.full(len(cand10), cost), "art10")
+                ).nonzero()[0]
+                if len(cand10):
+                    cost = c["national_cost"] * c["art10_discount"]
+                    self._align(tr, cand10, list_level, cost, "art10")
 
-    def _align(self, tr: TrackState, cand: np.ndarray, level: float, cost: np.ndarray, route: str) -> None:
+    def _align(self, tr: TrackState, cand: np.ndarray, level: float, cost: float, route: str) -> None:
         """Candidates ``cand`` whose alignment margin beats their private threshold decide a
         national measure at ``level``."""
         m = self.model
@@ -411,7 +420,7 @@ class Adopters(mesa.Agent):
         m = self.model
         for i in adopters:
             i = int(i)
-            tr.national_decided[i] = m.t
+            tr.decide_national(i, m.t)
             due = m.t + round(float(tr.params["lag"][i]))
             code = self.iso[i]
             route_name = route if i < tr.n_members else "national rule"
@@ -442,19 +451,15 @@ class Adopters(mesa.Agent):
         members weigh applying the strictest list the Commission has published (Art. 10)."""
         m = self.model
         c, nm, t = m.c, tr.n_members, m.t
-        open_now = tr.national_decided < 0
-        national = "national" in tr.routes and m.eu.national_controls
-        listed = tr.national_month[:nm] >= 0
-        share = float(tr.supply_eu[listed].sum())
+        listed, _, share = tr.members_listed()
         cost = regime_cascade.listing_cost(c["national_cost"], c["peer_relief"], share)
-        wants = regime_cascade.wanting(tr.ideals, self.coming(tr), m.ttc.min_stringency, m.ttc.tolerance)
-        can9 = open_now & wants
-        if not national:
-            can9[:nm] = False
-        for i in np.flatnonzero(can9):
-            level = float(tr.ideals[i])
-            if float(regime_cascade.value_of_listing(level, tr.net[i])) - cost > tr.thresholds[i]:
-                self._list(tr, int(i), level, "national" if i < nm else "national rule")
+        coming = self.coming(tr)
+        wants = regime_cascade.wanting(tr.ideals, coming, m.ttc.min_stringency, m.ttc.tolerance)
+        cand = (tr.open_national & wants).nonzero()[0]
+        if len(cand):
+            value = regime_cascade.value_of_listing(tr.ideals[cand], tr.net[cand]) - cost
+            for i in cand[value > tr.thresholds[cand]]:
+                self._list(tr, int(i), float(tr.ideals[i]), "national" if i < nm else "national rule")
         if not ("art10" in tr.routes and m.eu.national_controls):
             return
         published = listed & (tr.national_month[:nm] + c["publication_lag"] <= t)
@@ -462,18 +467,15 @@ class Adopters(mesa.Agent):
             return
         level = float(tr.national_level[:nm][published].max())
         cost10 = cost * c["art10_discount"]
-        cand = np.flatnonzero(
-            (tr.national_decided[:nm] < 0) & (self.coming(tr)[:nm] < level - m.ttc.tolerance)
-        )
+        cand = (tr.undecided[:nm] & (coming[:nm] < level - m.ttc.tolerance)).nonzero()[0]
         value = regime_cascade.value_of_listing(level, tr.net[cand]) - cost10
-        for i, v in zip(cand, value, strict=True):
-            if v > tr.thresholds[i]:
-                self._list(tr, int(i), level, "art10")
+        for i in cand[value > tr.thresholds[cand]]:
+            self._list(tr, int(i), level, "art10")
 
     def _list(self, tr: TrackState, i: int, level: float, route: str) -> None:
         """Adopter ``i`` decides a national measure at ``level``, in force after its lag."""
         m = self.model
-        tr.national_decided[i] = m.t
+        tr.decide_national(i, m.t)
         due = m.t + round(float(tr.params["lag"][i]))
         code = self.iso[i]
         Adoption(m, tr, code, level, route, index=i).schedule(due)
@@ -499,7 +501,7 @@ class Adopters(mesa.Agent):
         cand = (tr.national_month >= 0) & ratchet.short_of(have, level, m.ttc.tolerance)
         if not ("national" in tr.routes and m.eu.national_controls):
             cand[: tr.n_members] = False
-        cand = np.flatnonzero(cand)
+        cand = cand.nonzero()[0]
         if not len(cand):
             return
         margin = supplier_assurance.alignment_margin(
@@ -511,7 +513,7 @@ class Adopters(mesa.Agent):
             p["retaliation_fear"][cand],
             p["us_dependence"][cand],
             tr.pressure[cand],
-            np.full(len(cand), c["national_cost"]),
+            c["national_cost"],
             c["w_exposure"],
             c["w_fear"],
             c["w_pressure"],
@@ -576,7 +578,7 @@ class Target(mesa.Agent):
         )
         for other in m.tracks:
             if other.target == self.iso:
-                bystanders = (other.effective <= 0) & (other.national_decided < 0)
+                bystanders = (other.effective <= 0) & other.undecided
                 countermeasures.fear_retaliation(
                     other.params["retaliation_fear"], bystanders, m.c["retaliation_impact"] * exposed
                 )

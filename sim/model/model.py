@@ -5,13 +5,15 @@ Order of a month (each mechanism is decided in its module of :mod:`sim.model.mec
 1. shocks move parameters (:mod:`~sim.model.mechanisms.shocks`);
 2. the US's leverage for the month is split evenly over the hard tracks it pursues (its ideal
    is a real control and it still has something to win there);
-3. on each hard track, in id order: perceptions drift (``perception``); every adopter forms
-   its ideal (``preferences``); while talks are open, the Commission tables its best measure on
-   the track's EU routes (``eu_routes``) and the round agrees or the US concedes and presses
-   (``bargaining``); past its patience the US weighs acting alone (``channel_choice``); the US
-   presses key suppliers and members and allies weigh national measures
-   (``supplier_assurance``); with a rule in force the US weighs updating it on the leakage it
-   observes, and allies weigh extending their measures (``ratchet``);
+3. on every hard track perceptions drift (``perception``) and every adopter forms its ideal
+   (``preferences``); then on each hard track, in id order: while talks are open, the
+   Commission tables its best measure on the track's EU routes (``eu_routes``) and the round
+   agrees or the US concedes and presses (``bargaining``); past its patience the US weighs
+   acting alone (``channel_choice``); the US presses key suppliers and members and allies
+   weigh national measures (``supplier_assurance``); with a rule in force the US weighs
+   updating it on the leakage it observes, and allies weigh extending their measures
+   (``ratchet``); a vetoed regime update pushes members to national lists
+   (``regime_cascade``); the pressure of the month arrives on every track at its end;
 4. measures whose lag has run come into force, as events on Mesa's event list; a target may
    answer (``countermeasures``);
 5. the month closes: a deal whose two sides are now in force is coordinated; deliverables
@@ -23,13 +25,18 @@ the adoptions scheduled for that time, step 5 a recurring event at the same time
 priority, so it runs after them.
 
 Tracks interact only through what they share: the agenda, the US's leverage and each target's
-countermeasures. Randomness: one ``numpy`` stream per mechanism, spawned from the run's seed;
-adopters in canonical ISO order, tracks in id order, so a file's order never changes a result.
+countermeasures; no track's decisions in a month touch another track's numbers, so the
+adopters' preferences of all tracks are rows of one array and form together. Randomness: one
+``numpy`` stream per mechanism, spawned from the run's seed; adopters in canonical ISO order,
+tracks in id order, so a file's order never changes a result.
 """
 
 from __future__ import annotations
 
-from dataclasses import fields
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, fields
+from operator import itemgetter
+from types import MappingProxyType
 from typing import Any
 
 import mesa
@@ -50,7 +57,7 @@ from sim.model.mechanisms import (
 )
 from sim.model.mechanisms.agenda import Agenda
 from sim.model.state import Adoption, TrackState
-from sim.scenario import ScenarioError, generator, member_table
+from sim.scenario import ScenarioError, TrackSpec, generator, member_table
 from sim.scenario.constants import CONSTANTS
 from sim.scenario.schema import MECHANISMS, MEMBER_KEYS, CommissionParams, EUParams, TTCParams, USParams
 from sim.scenario.values import numeric_path
@@ -66,6 +73,8 @@ STREAMS = (
 """One random substream per mechanism that draws (and one for sampling the scenario)."""
 
 TRACK_KEYS = tuple(f.name for f in fields(USParams) if f.name != "pressure")
+CONSTANT_PATHS = {name: f"constants.{name}" for name in CONSTANTS}
+MECHANISM_PATHS = {name: f"mechanisms.{name}" for name in MECHANISMS}
 
 
 def check_seed(seed: Any) -> None:
@@ -76,6 +85,80 @@ def check_seed(seed: Any) -> None:
 
 def _section(cls: type, values: dict[str, Any], name: str) -> Any:
     return cls(**{f.name: values[f"{name}.{f.name}"] for f in fields(cls)})
+
+
+def _read_only(a: np.ndarray) -> np.ndarray:
+    a.flags.writeable = False
+    return a
+
+
+@dataclass(frozen=True)
+class HardTrack:
+    """What a hard track's runs share: its spec, the adopters' and the US's shares of its
+    supply (read-only), and the paths of its sampled values."""
+
+    spec: TrackSpec
+    supply: np.ndarray
+    us_supply: float
+    params: dict[str, Callable[[dict[str, Any]], tuple[Any, ...]]]
+    """Per member key, the adopters' values of it in canonical order, from a run's values."""
+    us: dict[str, str]
+    availability: str
+
+    @classmethod
+    def of(cls, spec: TrackSpec, iso: tuple[str, ...], n_members: int) -> HardTrack:
+        pre = f"tracks.{spec.id}"
+        supply, us_supply = data.supply(spec.basket, iso[n_members:])
+        paths = {
+            key: [f"{pre}.{'members' if i < n_members else 'allies'}.{c}.{key}" for i, c in enumerate(iso)]
+            for key in MEMBER_KEYS
+        }
+        return cls(
+            spec,
+            _read_only(supply),
+            us_supply,
+            {key: itemgetter(*p) for key, p in paths.items()},  # 27 members at least: a tuple
+            {key: f"{pre}.us.{key}" for key in TRACK_KEYS},
+            f"{pre}.target.availability",
+        )
+
+
+@dataclass(frozen=True)
+class Layout:
+    """What every run of a scenario shares, whatever its seed (kept with the scenario): its
+    hard tracks, the paths of its soft tracks' productivity, the calendar, the ministerials
+    by month, and who takes part in the regimes and when their plenary meets."""
+
+    allies: tuple[str, ...]
+    hard: tuple[HardTrack, ...]
+    productivity: tuple[str, ...]
+    dates: tuple[str, ...]
+    ministerial: Mapping[int, str]
+    regime_members: np.ndarray
+    regime_participants: np.ndarray
+    plenary_months: frozenset[int]
+
+    @classmethod
+    def of(cls, scenario: Any) -> Layout:
+        table = member_table()
+        allies = tuple(scenario.allies)
+        iso = (*table.iso, *allies)
+        dates = tuple(scenario.calendar(t) for t in range(scenario.months))
+        plenary = f"-{regime_cascade.plenary_month():02d}"
+        ministerial = {}
+        for m in scenario.values["ttc.ministerials"]:
+            if 0 <= scenario.month_index(m) < scenario.months:
+                ministerial[scenario.month_index(m)] = m
+        return cls(
+            allies,
+            tuple(HardTrack.of(t, iso, len(table.iso)) for t in scenario.tracks if t.kind == "hard"),
+            tuple(f"tracks.{t.id}.productivity" for t in scenario.tracks if t.kind == "soft"),
+            dates,
+            MappingProxyType(ministerial),
+            _read_only(data.regime_members()),
+            _read_only(np.array([any(c in r.participants for r in data.regimes()) for c in iso])),
+            frozenset(t for t, date in enumerate(dates) if date.endswith(plenary)),
+        )
 
 
 class TTCModel(mesa.Model):
@@ -101,12 +184,14 @@ class TTCModel(mesa.Model):
         self.seed = int(rng)
         self.record = record is True
         self.record_final = record == "final"
+        layout: Layout = scenario.derived("model.layout", lambda: Layout.of(scenario))
+        self.dates = layout.dates
         seqs = np.random.SeedSequence(self.seed).spawn(len(STREAMS))
         self.streams = {n: generator(s) for n, s in zip(STREAMS[1:], seqs[1:], strict=True)}
         values = self.values = scenario.sample(seqs[0])
-        self.sampled = {p: values[p] for p in scenario.sampled_paths()}
-        self.c = {name: float(values[f"constants.{name}"]) for name in CONSTANTS}
-        self.on = {m: bool(values[f"mechanisms.{m}"]) for m in MECHANISMS}
+        self.sampled = {p: values[p] for p in scenario.derived("sampled_paths", scenario.sampled_paths)}
+        self.c = {name: float(values[path]) for name, path in CONSTANT_PATHS.items()}
+        self.on = {m: bool(values[path]) for m, path in MECHANISM_PATHS.items()}
         self.qmv = QMV(self.c["qmv_states"], self.c["qmv_population"], self.c["blocking_min_states"])
 
         self.eu = _section(EUParams, values, "eu")
@@ -119,67 +204,62 @@ class TTCModel(mesa.Model):
         self.commission = Commission(self, _section(CommissionParams, values, "commission"))
         self.us = UnitedStates(self, float(values["us.pressure"]))
         table = member_table()
-        self.adopters = Adopters(self, table.iso, tuple(scenario.allies), table.population)
+        self.adopters = Adopters(self, table.iso, layout.allies, table.population)
         self.targets = {
             iso: Target(self, iso, float(values[f"targets.{iso}.retaliation"])) for iso in scenario.targets
         }
-        self.regime_members = data.regime_members()
+        self.regime_members = layout.regime_members
         # regime_cascade: who takes part in the regimes, their plenary, and the tracks stalled
-        self.regime_participants = np.array(
-            [any(c in r.participants for r in data.regimes()) for c in self.adopters.iso]
-        )
-        self.plenary = f"-{regime_cascade.plenary_month():02d}"
+        self.regime_participants = layout.regime_participants
+        self.plenary_months = layout.plenary_months
         self.stalled: dict[str, int] = {}
         """Hard tracks whose regime update was vetoed, with the month of the veto."""
         self.months = scenario.months
 
         n = len(self.adopters.iso)
-        hard = [t for t in scenario.tracks if t.kind == "hard"]
-        us_thr = channel_choice.thresholds(self.streams["channel_choice"], len(hard), self.c["decision_sd"])
+        self.live = {
+            key: np.array([hard.params[key](values) for hard in layout.hard], dtype=float).reshape(-1, n)
+            for key in MEMBER_KEYS
+        }
+        """The adopters' live parameters per key: one row per hard track (each track's
+        ``params`` are views of its row), so a month's perceptions and preferences form on every
+        track at once."""
+        self.pressure = np.zeros((len(layout.hard), n))
+        """US pressure each adopter has received, one row per hard track."""
+        us_thr = channel_choice.thresholds(
+            self.streams["channel_choice"], len(layout.hard), self.c["decision_sd"]
+        )
         self.tracks: list[TrackState] = []
-        for k, spec in enumerate(hard):
-            pre = f"tracks.{spec.id}"
-            supply, us_supply = data.supply(spec.basket, self.adopters.iso[self.adopters.n_members :])
-            params = {
-                key: np.array(
-                    [
-                        values[f"{pre}.{'members' if i < self.adopters.n_members else 'allies'}.{c}.{key}"]
-                        for i, c in enumerate(self.adopters.iso)
-                    ],
-                    dtype=float,
-                )
-                for key in MEMBER_KEYS
-            }
+        for k, hard in enumerate(layout.hard):
+            spec = hard.spec
+            params = {key: self.live[key][k] for key in MEMBER_KEYS}
             us = USParams(
-                **{key: float(values[f"{pre}.us.{key}"]) for key in TRACK_KEYS}, pressure=self.us.pressure
+                **{key: float(values[path]) for key, path in hard.us.items()}, pressure=self.us.pressure
             )
             tr = TrackState(
                 spec.id,
                 spec.target,
                 tuple(spec.routes),
                 self.adopters.n_members,
-                supply,
-                us_supply,
+                hard.supply,
+                hard.us_supply,
                 params,
                 us,
-                float(values[f"{pre}.target.availability"]),
+                float(values[hard.availability]),
                 float(us_thr[k]),
                 channel_choice.thresholds(self.streams["supplier_assurance"], n, self.c["decision_sd"]),
             )
+            tr.pressure = self.pressure[k]
             tr.set_key(self.c["key_supply"])
+            tr.allow_national("national" in tr.routes and self.eu.national_controls)
+            tr.us_ideal = self.us_ideal(tr)
             self.tracks.append(tr)
         self.track_by_id = {tr.id: tr for tr in self.tracks}
-        self.productivity = sum(
-            float(values[f"tracks.{t.id}.productivity"]) for t in scenario.tracks if t.kind == "soft"
-        )
+        self.productivity = sum(float(values[path]) for path in layout.productivity)
         self.noise = self.streams["perception"].normal(
             0.0, self.c["noise_sd"], (self.months, len(self.tracks), n)
         )
-        self.ministerial = {
-            scenario.month_index(m): m
-            for m in self.ttc.ministerials
-            if 0 <= scenario.month_index(m) < self.months
-        }
+        self.ministerial = layout.ministerial
         self.shocks = shocks.schedule(scenario)
         self.agenda = Agenda.starting_at(
             self.commission.params.agenda, len(self.tracks), self.c["agenda_forgetting"], self.on["agenda"]
@@ -190,16 +270,20 @@ class TTCModel(mesa.Model):
         self.scheduled: list[Adoption] = []
         self.events: list[tuple[int, str, str, str, str, str]] = []
         self.schedule_recurring(self.close_month, Schedule(interval=1.0, start=1.0), priority=Priority.LOW)
+        if self.record or self.record_final:  # a batch run records nothing
+            self.datacollector = mesa.DataCollector(model_reporters=self._reporters())
+
+    def _reporters(self) -> dict[str, Any]:
         reporters: dict[str, Any] = {
             "month": lambda m: m.t,
-            "date": lambda m: m.inputs.calendar(m.t),
+            "date": lambda m: m.date(m.t),
             "soft_attention": lambda m: m.agenda.soft_attention,
             "soft_deliverables": lambda m: m.agenda.soft_deliverables,
             "hard_deliverables": lambda m: m.agenda.hard_deliverables,
         }
         for k, tr in enumerate(self.tracks):
             reporters.update(self._track_reporters(k, tr))
-        self.datacollector = mesa.DataCollector(model_reporters=reporters)
+        return reporters
 
     @staticmethod
     def _track_reporters(k: int, tr: TrackState) -> dict[str, Any]:
@@ -219,15 +303,19 @@ class TTCModel(mesa.Model):
         """The adopters' ISO codes: members, then allies, in canonical order."""
         return self.adopters.iso
 
+    def date(self, t: int) -> str:
+        """The calendar month (YYYY-MM) of model month ``t``."""
+        return self.dates[t] if 0 <= t < len(self.dates) else self.inputs.calendar(t)
+
     def log(self, track: str, actor: str, kind: str, text: str) -> None:
-        self.events.append((self.t, self.inputs.calendar(self.t), track, actor, kind, text))
+        self.events.append((self.t, self.date(self.t), track, actor, kind, text))
 
     def us_ideal(self, tr: TrackState) -> float:
         return preferences.us_ideal(tr.us.threat, tr.us.exposure, self.c["w_exposure"])
 
     # ------------------------------------------------------------------ shocks
     def _shock(self, path: str, delta: float) -> None:
-        for concrete in self.inputs.expand(path):
+        for concrete in self.inputs.derived(f"shock paths {path}", lambda: self.inputs.expand(path)):
             parts = concrete.split(".")
             if parts[0] == "tracks":
                 self._shock_track(self.track_by_id.get(parts[1]), parts[2:], concrete, delta)
@@ -250,7 +338,9 @@ class TTCModel(mesa.Model):
 
     def _range(self, path: str) -> tuple[float, float]:
         """The range a shocked value stays within: its parameter's range in the schema."""
-        return numeric_path("shocks", path, sc=self.inputs)
+        return self.inputs.derived(
+            f"shock range {path}", lambda: numeric_path("shocks", path, sc=self.inputs)
+        )
 
     def _shock_track(self, tr: TrackState | None, parts: list[str], path: str, delta: float) -> None:
         if tr is None:  # a soft track's productivity
@@ -267,53 +357,69 @@ class TTCModel(mesa.Model):
 
     # ------------------------------------------------------------------ the month
     def step(self) -> None:
-        """Steps 1-3: shocks, the US's leverage, and every hard track's decisions."""
+        """Steps 1-3: shocks, the US's leverage, perceptions and preferences, and every hard
+        track's decisions."""
         self.t = t = self.steps - 1
         self.weight = w = self.c["ministerial_weight"] if t in self.ministerial else 1.0
-        for path, delta in self.shocks.get(t, ()):
-            self._shock(path, delta)
-        pursued = [tr for tr in self.tracks if self.us.leverage_buys(tr)]
-        leverage = self.us.pressure / len(pursued) if pursued else 0.0
+        if t in self.shocks:
+            for path, delta in self.shocks[t]:
+                self._shock(path, delta)
+            for tr in self.tracks:
+                tr.us_ideal = self.us_ideal(tr)
+        pursued = [self.us.leverage_buys(tr) for tr in self.tracks]
+        leverage = self.us.pressure / sum(pursued) if any(pursued) else 0.0
         self.progress = np.zeros(len(self.tracks))
+        self._form_preferences(w)
+        pressure_in = np.zeros_like(self.pressure)
         for k, tr in enumerate(self.tracks):
-            lev = leverage if tr in pursued else 0.0
-            self._decide(k, tr, w, lev)
+            self._decide(k, tr, w, leverage if pursued[k] else 0.0, pressure_in[k])
+        self.pressure = supplier_assurance.accumulate(self.pressure, pressure_in, self.c["pressure_decay"])
+        for k, tr in enumerate(self.tracks):
+            tr.pressure = self.pressure[k]
 
-    def _decide(self, k: int, tr: TrackState, w: float, leverage: float) -> None:
-        c, on, p = self.c, self.on, tr.params
-        if on["perception"]:
-            perception.perceive(
-                p["threat"],
-                tr.n_members,
-                self.adopters.population,
-                self.commission.params.brokerage,
-                float(self.agenda.attention[k]),
-                w,
-                p["us_dependence"],
-                tr.us.threat,
-                self.noise[self.t, k],
-                c["socialisation"],
-                c["intel"],
-            )
-        if on["preferences"]:
-            tr.net = preferences.net_benefit(
-                p["threat"],
-                p["exposure"],
-                p["retaliation_fear"],
-                p["us_dependence"],
-                tr.pressure,
+    def _form_preferences(self, w: float) -> None:
+        """Perceptions drift on every hard track (``perception``), then every adopter forms its
+        ideal on all of them at once (``preferences``, over the rows of :attr:`live`)."""
+        c, live = self.c, self.live
+        if self.on["perception"]:
+            for k, tr in enumerate(self.tracks):
+                perception.perceive(
+                    tr.params["threat"],
+                    tr.n_members,
+                    self.adopters.population,
+                    self.commission.params.brokerage,
+                    float(self.agenda.attention[k]),
+                    w,
+                    tr.params["us_dependence"],
+                    tr.us.threat,
+                    self.noise[self.t, k],
+                    c["socialisation"],
+                    c["intel"],
+                )
+        if self.on["preferences"]:
+            net = preferences.net_benefit(
+                live["threat"],
+                live["exposure"],
+                live["retaliation_fear"],
+                live["us_dependence"],
+                self.pressure,
                 c["w_exposure"],
                 c["w_fear"],
                 c["w_pressure"],
             )
         else:
-            tr.net = p["threat"].copy()
-        tr.ideals = preferences.ideal_points(tr.net)
-        pressure_in = np.zeros(len(tr.supply))
+            net = live["threat"].copy()
+        ideals = preferences.ideal_points(net)
+        for k, tr in enumerate(self.tracks):
+            tr.net, tr.ideals = net[k], ideals[k]
+
+    def _decide(self, k: int, tr: TrackState, w: float, leverage: float, pressure_in: np.ndarray) -> None:
+        """Track ``tr``'s decisions this month; the pressure they bring arrives in ``pressure_in``."""
+        on = self.on
         if tr.hard_open and on["bargaining"]:
             self.progress[k] = self.commission.negotiate(k, tr, w, leverage, pressure_in)
         else:
-            tr.gap = max(0.0, max(tr.us_level, self.us_ideal(tr)) - tr.eu_level)
+            tr.gap = max(0.0, max(tr.us_level, tr.us_ideal) - tr.eu_level)
         if on["channel_choice"]:
             self.us.choose_channel(tr)
         if on["supplier_assurance"]:
@@ -322,7 +428,6 @@ class TTCModel(mesa.Model):
         if on["ratchet"]:
             self.us.update_rule(tr)
             self.adopters.extend_measures(tr)
-        tr.pressure = supplier_assurance.accumulate(tr.pressure, pressure_in, c["pressure_decay"])
         if on["regime_cascade"]:
             self._regime_cascade(tr)
 
@@ -330,17 +435,13 @@ class TTCModel(mesa.Model):
         """``regime_cascade``: at the regimes' plenary an update the US or a participant wants is
         put on ``tr``; a veto stalls the track, and while it is stalled members and allies
         weigh national lists (Art. 9) and members published ones (Art. 10)."""
-        if (
-            tr.id not in self.stalled
-            and "annex" in tr.routes
-            and self.inputs.calendar(self.t).endswith(self.plenary)
-        ):
+        if tr.id not in self.stalled and "annex" in tr.routes and self.t in self.plenary_months:
             wants = regime_cascade.wanting(
                 tr.ideals, self.adopters.coming(tr), self.ttc.min_stringency, self.ttc.tolerance
             )
             if regime_cascade.wants_update(
-                self.us_ideal(tr), tr.us_level, wants, self.regime_participants, self.ttc.min_stringency
-            ) and data.regime_vetoed(tr.target, self.inputs.calendar(self.t)):
+                tr.us_ideal, tr.us_level, wants, self.regime_participants, self.ttc.min_stringency
+            ) and data.regime_vetoed(tr.target, self.date(self.t)):
                 self.stalled[tr.id] = self.t
                 self.log(
                     tr.id, "regime", "veto", "the plenary's update is vetoed; the track stalls in the regime"

@@ -46,6 +46,9 @@ class TrackState:
     us_level: float = 0.0
     us_rule_months: list[int] = field(default_factory=list)
     us_pending: bool = False
+    us_ideal: float = 0.0
+    """The US's ideal level on the track (set as the run starts and after each month's shocks,
+    the only things that move it)."""
     unilateral: bool = False
     eu_level: float = 0.0
     eu_route: str = ""
@@ -53,6 +56,16 @@ class TrackState:
     eu_derogated: np.ndarray = field(init=False)
     national_level: np.ndarray = field(init=False)
     national_decided: np.ndarray = field(init=False)
+    """Month each adopter decided a national measure (-1: none); read-only, changed only by
+    :meth:`decide_national`, which keeps the masks below with it."""
+    undecided: np.ndarray = field(init=False)
+    """Which adopters have decided no national measure (``national_decided < 0``)."""
+    open_national: np.ndarray = field(init=False)
+    """Which adopters may still decide a national measure (see :meth:`allow_national`)."""
+    key_open: np.ndarray = field(init=False)
+    """Which key suppliers may still decide a national measure."""
+    any_key_open: bool = field(init=False)
+    """Whether any key supplier may still decide a national measure."""
     national_month: np.ndarray = field(init=False)
     extensions: list[tuple[str, int]] = field(default_factory=list)
     effective: np.ndarray = field(init=False)
@@ -99,6 +112,44 @@ class TrackState:
 
     def set_key(self, key_supply: float) -> None:
         self.key = self.supply >= key_supply
+
+    DECIDED = ("national_decided", "undecided", "open_national", "key_open")
+    """The arrays :meth:`decide_national` keeps together (read-only)."""
+
+    def allow_national(self, members: bool) -> None:
+        """Who may decide a national measure on the track: those without one, allies always,
+        members only when ``members`` (the track allows the ``national`` route and national
+        controls). Kept up to date by :meth:`decide_national`."""
+        self.undecided = self.national_decided < 0
+        self.open_national = self.undecided.copy()
+        if not members:
+            self.open_national[: self.n_members] = False
+        self.key_open = self.key & self.open_national
+        self.any_key_open = bool(self.key_open.any())
+        for name in self.DECIDED:
+            getattr(self, name).flags.writeable = False
+
+    def decide_national(self, i: int, t: int) -> None:
+        """Adopter ``i`` decides a national measure in month ``t``: it is open to no other.
+        (The arrays are replaced, not changed, so a caller's copy stays as it was.)"""
+        for name in self.DECIDED:
+            new = getattr(self, name).copy()
+            new[i] = t if name == "national_decided" else False
+            new.flags.writeable = False
+            setattr(self, name, new)
+        self.any_key_open = bool(self.key_open.any())
+
+    def members_listed(self) -> tuple[np.ndarray, float | None, float]:
+        """The members with a national measure in force, the strictest level among them (None
+        when none) and their share of the EU's supply; kept until the measures in force change."""
+        cached = self.cache.get("listed")
+        if cached is None or cached[0] != self.changes:
+            nm = self.n_members
+            listed = self.national_month[:nm] >= 0
+            listed.flags.writeable = False
+            level = float(self.national_level[:nm][listed].max()) if listed.any() else None
+            cached = self.cache["listed"] = (self.changes, listed, level, float(self.supply_eu[listed].sum()))
+        return cached[1], cached[2], cached[3]
 
     def update_effective(self) -> None:
         """Each adopter's level in force: for members the EU level (unless derogated) or its

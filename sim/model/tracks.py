@@ -90,6 +90,7 @@ def regimes() -> tuple[Regime, ...]:
     return tuple(out)
 
 
+@cache
 def regime_vetoed(target: str | None, month: str) -> bool:
     return any(r.vetoes(target, month) for r in regimes())
 

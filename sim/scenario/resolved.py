@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -14,6 +15,8 @@ from sim.scenario.members import member_table
 from sim.scenario.overrides import SOURCE, parse_override
 from sim.scenario.tracks import TrackSpec, spec_of, track_ids
 from sim.scenario.values import expand_path, numeric_path, set_path
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,10 @@ class Scenario:
     override set; :meth:`sample` fills in the rest. ``ally_codes`` and ``target_codes`` are
     the allies and targets the files declare. It pickles, so process pools and cluster
     workers can receive it.
+
+    A resolved scenario is not changed in place (overrides make a copy): what follows from
+    its values alone (its tracks, its sampled paths) is worked out once, in :meth:`derived`,
+    not once per run.
     """
 
     name: str
@@ -66,7 +73,26 @@ class Scenario:
     @property
     def tracks(self) -> tuple[TrackSpec, ...]:
         """The declared tracks, sorted by id (none in a one-track version-1 file)."""
-        return tuple(spec_of(self, t) for t in track_ids(self))
+        return self.derived("tracks", lambda: tuple(spec_of(self, t) for t in track_ids(self)))
+
+    def derived(self, name: str, compute: Callable[[], T]) -> T:
+        """``compute()``, kept with the scenario under ``name``: a fact that follows from the
+        scenario alone is computed once. Values, shocks, allies or targets assigned anew, a
+        value added, or another start or horizon drop what was kept."""
+        state = (len(self.values), self.shocks, self.ally_codes, self.target_codes, self.start, self.months)
+        kept = self.__dict__.get("_derived")
+        if kept is None or kept[0] is not self.values or kept[1] != state:
+            kept = self.__dict__["_derived"] = (self.values, state, {})
+        facts: dict[str, Any] = kept[2]
+        if name not in facts:
+            facts[name] = compute()
+        return facts[name]
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled without what :meth:`derived` keeps (a worker works it out again)."""
+        state = dict(self.__dict__)
+        state.pop("_derived", None)
+        return state
 
     def expand(self, path: str) -> list[str]:
         """The concrete paths a value at ``path`` moves (for a shock): a wildcard names one per
@@ -90,7 +116,7 @@ class Scenario:
         or fixing one parameter never shifts another's draw (common random numbers across
         counterfactuals)."""
         out = dict(self.values)
-        for path in self.sampled_paths():
+        for path in self.derived("sampled_paths", self.sampled_paths):
             child = np.random.SeedSequence(
                 seed_seq.entropy, spawn_key=(*seed_seq.spawn_key, zlib.crc32(path.encode()))
             )
@@ -102,7 +128,15 @@ class Scenario:
         """Give every hard track every per-track path, and every declared target its
         retaliation: the track's (target's) own value, else the general one (which holds the
         schema default when nothing set it). A drawn general value is one draw for all."""
+        for own, general in self.derived("general_paths", self._general_paths):
+            out[own] = out[general]
+
+    def _general_paths(self) -> list[tuple[str, str]]:
+        """(own path, general path) for every per-track path of every hard track and every
+        declared target's keys that the scenario does not set itself, in the order
+        :meth:`_resolve_tracks` fills them in."""
         hard = track_ids(self, "hard")
+        pairs = []
         if hard:
             general = [f"us.{k}" for k in P.TRACK_US_KEYS]
             general += [
@@ -114,10 +148,11 @@ class Scenario:
             general += [f"target.{k}" for k in P.TRACK_TARGET_KEYS]
             for track in hard:
                 for path in general:
-                    out.setdefault(f"tracks.{track}.{path}", out[path])
+                    pairs.append((f"tracks.{track}.{path}", path))
         for code in self.targets:
             for key in P.TARGET_KEYS:
-                out.setdefault(f"targets.{code}.{key}", out[f"target.{key}"])
+                pairs.append((f"targets.{code}.{key}", f"target.{key}"))
+        return [(own, general) for own, general in pairs if own not in self.values]
 
     def with_overrides(self, overrides: tuple[str, ...] | list[str]) -> Scenario:
         """A copy with ``PATH=VALUE`` overrides applied after everything else."""

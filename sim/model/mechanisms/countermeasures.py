@@ -74,6 +74,7 @@ def family(material: str) -> str:
     return material
 
 
+@cache
 def exposure_to(target: str, importer: str, material: str) -> float:
     """``importer``'s dependence on ``target`` for ``material``'s family (its largest row)."""
     rows = dependence(target).get(importer, {})

@@ -114,6 +114,12 @@ def regime_consensus(ceilings: np.ndarray, participates: np.ndarray, aim: float)
     return Proposal(min(aim, level), np.zeros(n, dtype=bool), 1.0, i if level < aim else -1)
 
 
+def open_routes(routes: tuple[str, ...], regime_vetoed: bool) -> tuple[str, ...]:
+    """The EU-level routes among a track's ``routes`` that can carry a measure now, in the
+    order that breaks ties: a vetoed regime update closes the ``annex`` route."""
+    return tuple(r for r in EU_ROUTES if r in routes and not (r == "annex" and regime_vetoed))
+
+
 def best_offer(
     routes: tuple[str, ...],
     ceilings: np.ndarray,
@@ -129,14 +135,10 @@ def best_offer(
     """The Commission's offer: the best proposal over the open EU routes (None when no
     EU-level route is open, or the only one is a vetoed regime update)."""
     best: Proposal | None = None
-    for route in EU_ROUTES:
-        if route not in routes:
-            continue
+    for route in open_routes(routes, regime_vetoed):
         if route == "sanctions":
             prop = propose(ceilings, supply, population, rule, aim, budget, qmv)
         elif route == "annex":
-            if regime_vetoed:
-                continue
             prop = regime_consensus(ceilings, participates, aim)
         else:
             prop = propose(ceilings, supply, population, "qmv", aim, budget, qmv)

@@ -42,4 +42,4 @@ def perceive(
     members += socialisation * brokerage * attention * weight * (mean - members)
     threat += intel * attention * weight * us_dependence * (us_threat - threat)
     threat += noise
-    np.clip(threat, 0.0, 1.0, out=threat)
+    threat.clip(0.0, 1.0, out=threat)

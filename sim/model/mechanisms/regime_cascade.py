@@ -41,12 +41,14 @@ published by the Commission, which other members may then apply [113].
 from __future__ import annotations
 
 import tomllib
+from functools import cache
 
 import numpy as np
 
 from sim.scenario import DATA_DIR
 
 
+@cache
 def plenary_month() -> int:
     """The calendar month (1-12) of the regimes' yearly plenary, from the data."""
     with open(DATA_DIR / "v2_regimes.toml", "rb") as fh:

@@ -42,6 +42,8 @@ import numpy as np
 def accumulate(pressure: np.ndarray, pressure_in: np.ndarray, decay: float) -> np.ndarray:
     """This month's pressure: last month's, decayed, plus what arrived (at most the full
     leverage in a month), which bites less on an adopter already under pressure."""
+    if not pressure_in.any():  # nothing arrived: the decay alone (adding zeros changes no number)
+        return pressure * (1.0 - decay)
     np.minimum(pressure_in, 1.0, out=pressure_in)
     return pressure * (1.0 - decay) + pressure_in * (1.0 - pressure)
 
@@ -80,7 +82,7 @@ def alignment_margin(
     fear: np.ndarray,
     us_dependence: np.ndarray,
     pressure: np.ndarray,
-    cost: np.ndarray,
+    cost: np.ndarray | float,
     w_exposure: float,
     w_fear: float,
     w_pressure: float,
