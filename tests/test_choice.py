@@ -16,12 +16,12 @@ ROOT = Path(__file__).resolve().parent.parent
 CHINA = ROOT / "scenarios" / "china_2022.toml"
 
 
-def test_hope_for_the_talks_wears_down_with_stalled_rounds_and_lasts_longer_when_patient():
-    def months(history, patience=12.0):
-        return channel_choice.months_to_deal(history, 0.1, patience, 12.0)
+def test_hope_for_the_talks_wears_down_with_stalled_rounds_and_lasts_longer_with_a_heavier_prior():
+    def months(history, weight=12.0):
+        return channel_choice.months_to_deal(history, 0.1, weight, 12.0)
 
     assert months([0.6]) < months([0.6] * 13)
-    assert months([0.6] * 13, patience=24.0) < months([0.6] * 13, patience=6.0)
+    assert months([0.6] * 13, weight=24.0) < months([0.6] * 13, weight=6.0)
     assert months([0.6, 0.5, 0.4, 0.3]) < months([0.6] * 4)
     assert months([]) == math.inf
 

@@ -325,26 +325,39 @@ class Adopters(mesa.Agent):
     def margins(self, tr: TrackState, group: np.ndarray, level: float, us_controls: bool) -> np.ndarray:
         """Each of ``group``'s alignment margin at ``level`` if all the others in it control."""
         m = self.model
-        c, p = m.c, tr.params
+        c = m.c
         together = tr.effective >= level - m.ttc.tolerance
         together[group] = True
         backfill = c["w_backfill"] * supplier_assurance.uncontrolled_rivals(
             tr.supply, tr.us_supply, together, us_controls
         )
+        return self.alignment(tr, group, level, c["national_cost"], backfill[group])
+
+    def alignment(
+        self,
+        tr: TrackState,
+        who: np.ndarray,
+        level: float,
+        cost: float | np.ndarray,
+        backfill: float | np.ndarray = 0.0,
+    ) -> np.ndarray:
+        """``who``'s margins for a national measure at ``level`` on ``tr`` at political
+        ``cost`` (see :func:`~sim.model.mechanisms.supplier_assurance.alignment_margin`)."""
+        c, p = self.model.c, tr.params
         return supplier_assurance.alignment_margin(
             level,
             tr.us.reach,
             tr.us.exemption,
-            p["threat"][group],
-            p["exposure"][group],
-            p["retaliation_fear"][group],
-            p["us_dependence"][group],
-            tr.pressure[group],
-            c["national_cost"],
+            p["threat"][who],
+            p["exposure"][who],
+            p["retaliation_fear"][who],
+            p["us_dependence"][who],
+            tr.pressure[who],
+            cost,
             c["w_exposure"],
             c["w_fear"],
             c["w_pressure"],
-            backfill[group],
+            backfill,
         )
 
     def standoff(self, tr: TrackState, group: np.ndarray, level: float) -> str:
@@ -394,24 +407,9 @@ class Adopters(mesa.Agent):
     def _align(self, tr: TrackState, cand: np.ndarray, level: float, cost: float, route: str) -> None:
         """Candidates ``cand`` whose alignment margin beats their private threshold decide a
         national measure at ``level``."""
-        m = self.model
         if not len(cand):
             return
-        c, p = m.c, tr.params
-        margin = supplier_assurance.alignment_margin(
-            level,
-            tr.us.reach,
-            tr.us.exemption,
-            p["threat"][cand],
-            p["exposure"][cand],
-            p["retaliation_fear"][cand],
-            p["us_dependence"][cand],
-            tr.pressure[cand],
-            cost,
-            c["w_exposure"],
-            c["w_fear"],
-            c["w_pressure"],
-        )
+        margin = self.alignment(tr, cand, level, cost)
         self.commit(tr, cand[margin > tr.thresholds[cand]], level, route)
 
     def commit(self, tr: TrackState, adopters: np.ndarray, level: float, route: str) -> None:
@@ -504,20 +502,7 @@ class Adopters(mesa.Agent):
         cand = cand.nonzero()[0]
         if not len(cand):
             return
-        margin = supplier_assurance.alignment_margin(
-            level,
-            tr.us.reach,
-            tr.us.exemption,
-            p["threat"][cand],
-            p["exposure"][cand],
-            p["retaliation_fear"][cand],
-            p["us_dependence"][cand],
-            tr.pressure[cand],
-            c["national_cost"],
-            c["w_exposure"],
-            c["w_fear"],
-            c["w_pressure"],
-        )
+        margin = self.alignment(tr, cand, level, c["national_cost"])
         for i in cand[margin > tr.thresholds[cand]]:
             i = int(i)
             tr.extension_level[i] = level

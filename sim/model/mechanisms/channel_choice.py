@@ -65,17 +65,17 @@ def monthly_discount(patience: float) -> float:
     return math.exp(-1.0 / max(patience, 1e-9))
 
 
-def months_to_deal(gap_history: list[float], tolerance: float, patience: float, window: float) -> float:
+def months_to_deal(gap_history: list[float], tolerance: float, prior_weight: float, window: float) -> float:
     """Months the US expects a gap to take to close to within ``tolerance``: the gap over the
     rate at which it closes, learnt from the months so far. The US starts from the prior that
     the first gap closes within ``window`` months, and that prior weighs as much as
-    ``patience`` months of observation: a stalled month wears the expected rate down. Infinite
-    when there is no gap to learn from."""
+    ``prior_weight`` months of observation (the model uses ``ttc.window``): a stalled month
+    wears the expected rate down. Infinite when there is no gap to learn from."""
     if not gap_history:
         return math.inf
     first, now, rounds = gap_history[0], gap_history[-1], len(gap_history) - 1
-    prior = first / max(window, 1.0) * patience
-    rate = (prior + max(0.0, first - now)) / (max(patience, 1e-9) + rounds)
+    prior = first / max(window, 1.0) * prior_weight
+    rate = (prior + max(0.0, first - now)) / (max(prior_weight, 1e-9) + rounds)
     if rate <= 1e-12:
         return math.inf if now > tolerance else 0.0
     return max(0.0, now - tolerance) / rate
