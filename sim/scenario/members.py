@@ -32,9 +32,6 @@ class MemberTable:
     def supply(self, basket: str) -> np.ndarray:
         return self.columns[f"supply_{basket}"]
 
-    def exporter(self, basket: str) -> np.ndarray:
-        return self.columns[f"exporter_{basket}"].astype(bool)
-
 
 @cache
 def member_table(path: str = str(DATA_DIR / "member_states.csv")) -> MemberTable:

@@ -63,10 +63,6 @@ class ParamPath:
     track: str = ""
     actor: str = ""
 
-    def is_general(self) -> bool:
-        """True for a path whose value stands for every track that sets none of its own."""
-        return not self.track and self.section in ("us", "members", "allies", "target")
-
 
 def parameter_path(source: str, where: str, path: str, sc: Scenario | None = None) -> tuple[str, str]:
     """The section and key of a model parameter path (``us.threat``, ``members.NL.lag``,
