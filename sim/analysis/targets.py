@@ -148,6 +148,13 @@ class Target:
             text = f"{self.op} {self.value:g}"
         return text if self.tolerance is None else f"{text} (tolerance {self.tolerance:g})"
 
+    def condition(self) -> str:
+        """What a share counts, beyond the field itself: ``by month 24``, ``in {a, b}`` (the ODD
+        description's table of facts says it)."""
+        if self.by is not None:
+            return f"by month {self.by:g}"
+        return f"in {{{', '.join(self.among)}}}" if self.among else ""
+
 
 KEYS = tuple(f.name for f in fields(Target))
 TEXT_KEYS = ("label", "statistic", "field", "op", "given", "id", "scenario", "history", "source")
