@@ -101,11 +101,32 @@ def track_classes(df: pd.DataFrame, ax: Axes, names: Sequence[str] | None = None
 
 def outcome_classes(df: pd.DataFrame, ax: Axes, title: str = "How each scenario ends") -> None:
     """Stacked horizontal bars: share of runs in each outcome class, one bar per scenario."""
-    names = _scenarios(df)
+    stacked_shares(
+        ax,
+        df.scenario,
+        df["outcome_class"],
+        [(cls, CLASS_LABELS[cls], CLASS_COLOURS[cls]) for cls in OUTCOME_CLASSES],
+        title,
+        columns=2,
+    )
+
+
+def stacked_shares(
+    ax: Axes,
+    series: pd.Series,
+    values: pd.Series,
+    kinds: Sequence[tuple[str, str, str]],
+    title: str,
+    columns: int,
+) -> None:
+    """One stacked horizontal bar per series (in order of appearance): the share of its runs
+    whose value is each kind (value, legend label, colour), labelled where the share is wide
+    enough to read."""
+    names = list(dict.fromkeys(series))
     left = np.zeros(len(names))
-    for cls in OUTCOME_CLASSES:
-        share = np.array([(df.loc[df.scenario == n, "outcome_class"] == cls).mean() for n in names])
-        ax.barh(names, share, left=left, color=CLASS_COLOURS[cls], label=CLASS_LABELS[cls], edgecolor="white")
+    for kind, label, colour in kinds:
+        share = np.array([(values[series == n] == kind).mean() for n in names])
+        ax.barh(names, share, left=left, color=colour, label=label, edgecolor="white")
         for y, (x0, w) in enumerate(zip(left, share, strict=True)):
             if w >= 0.08:
                 ax.text(x0 + w / 2, y, f"{w:.0%}", ha="center", va="center", fontsize=8, color="white")
@@ -114,7 +135,7 @@ def outcome_classes(df: pd.DataFrame, ax: Axes, title: str = "How each scenario 
     ax.set_xlabel("share of runs")
     ax.set_title(title)
     ax.invert_yaxis()
-    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=2, frameon=False)
+    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=columns, frameon=False)
 
 
 def _observed(field: str) -> list[tuple[str, float]]:
@@ -301,23 +322,14 @@ def channels(df: pd.DataFrame, ax: Axes, names: Sequence[str] | None = None) -> 
     """Stacked bars of the channel of the US's first decision (``<track>.channel``), one bar
     per track: the channels of the outcome registry, then any other value the results hold."""
     long = by_track(df, "channel", names)
-    series = list(dict.fromkeys(long["scenario"]))
     kinds = [*CHANNELS, *sorted(set(long["value"].dropna().astype(str)) - set(CHANNELS))]
     colours = dict(zip(CHANNELS, [OKABE_ITO[2], OKABE_ITO[0], OKABE_ITO[5], "#999999"], strict=True))
-    left = np.zeros(len(series))
-    for k, kind in enumerate(kinds):
-        share = np.array([(long.loc[long.scenario == n, "value"] == kind).mean() for n in series])
-        colour = colours.get(kind, OKABE_ITO[(k + 3) % len(OKABE_ITO)])
-        ax.barh(series, share, left=left, color=colour, label=kind, edgecolor="white")
-        for y, (x0, w) in enumerate(zip(left, share, strict=True)):
-            if w >= 0.08:
-                ax.text(x0 + w / 2, y, f"{w:.0%}", ha="center", va="center", fontsize=8, color="white")
-        left += share
-    ax.set_xlim(0, 1)
-    ax.set_xlabel("share of runs")
-    ax.set_title("Channel of the US's first decision")
-    ax.invert_yaxis()
-    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=len(kinds), frameon=False)
+    styled = [
+        (kind, kind, colours.get(kind, OKABE_ITO[(k + 3) % len(OKABE_ITO)])) for k, kind in enumerate(kinds)
+    ]
+    stacked_shares(
+        ax, long["scenario"], long["value"], styled, "Channel of the US's first decision", len(kinds)
+    )
 
 
 # ----------------------------------------------------------------------------- history and the timeline
