@@ -15,7 +15,7 @@ import pytest
 from conftest import CHINA, ROOT, cli
 
 from sim import ScenarioError, load_scenario
-from sim.analysis.calibration import Runner, Target, calibrate, load_targets
+from sim.analysis.calibration import Gaussian, Runner, Target, calibrate, load_targets
 from sim.analysis.discovery import discover, outcome_mask
 from sim.analysis.history import Quantity, load_events, quantity, validate
 from sim.analysis.sensitivity import Ishigami, design, indices, parameter_ranges, run_sensitivity
@@ -132,9 +132,40 @@ def test_calibration_recovers_known_parameter_values():
     q = res.quantiles()
     for name, value in truth.items():
         assert q.loc[name, "q05"] <= value <= q.loc[name, "q95"], (name, q.loc[name].to_dict())
-    # the posterior is much narrower than the prior
+    # the posterior is narrower than the prior (each particle is judged on its own noise, eight
+    # replications: the minilateral share pins patience only loosely)
     for name, low, high in priors:
-        assert q.loc[name, "q95"] - q.loc[name, "q05"] < 0.5 * (high - low), (name, q.loc[name].to_dict())
+        assert q.loc[name, "q95"] - q.loc[name, "q05"] < 0.7 * (high - low), (name, q.loc[name].to_dict())
+
+
+def test_abc_matches_the_analytic_posterior_of_a_gaussian_case():
+    """Each replication is theta + N(0, 1); the target is the mean of four. The exact ABC
+    posterior at the final tolerance (prior x P(|mean - observed| <= half width | theta)) is
+    known in closed form: the weighted particles must match its mean, spread and shape. With
+    common random numbers across particles (every particle judged on the same noise) the
+    population is about half as wide and shifted by that noise: this test fails."""
+    gaussian, replications, observed, tolerance = Gaussian(1.0), 4, 1.3, 0.25
+    target = Target(label="mean y", statistic="mean", field="y", value=observed, tolerance=tolerance)
+    res = calibrate(
+        None, [target], [("theta", -4.0, 6.0)], particles=400, replications=replications,
+        generations=4, seed=3, workers=1, evaluator=gaussian,
+    )  # fmt: skip
+    theta, w = res.particles[:, 0], res.weights
+    mean = float(w @ theta)
+    sd = float(np.sqrt(w @ (theta - mean) ** 2))
+    ess = 1.0 / float(w @ w)
+    grid = np.linspace(-4.0, 6.0, 4001)
+    density = gaussian.posterior(grid, observed, replications, res.generations[-1].epsilon * tolerance)
+    exact_mean = float(np.trapezoid(grid * density, grid))
+    exact_sd = float(np.sqrt(np.trapezoid((grid - exact_mean) ** 2 * density, grid)))
+    assert abs(mean - exact_mean) < 3 * exact_sd / np.sqrt(ess), (mean, exact_mean)
+    assert 0.75 < sd / exact_sd < 1.25, (sd, exact_sd)
+    assert ess > 50, ess
+    # the weighted empirical CDF against the exact one (a Kolmogorov distance)
+    order = np.argsort(theta)
+    ecdf = np.cumsum(w[order])
+    exact_cdf = np.interp(theta[order], grid, np.cumsum(density) * (grid[1] - grid[0]))
+    assert np.max(np.abs(ecdf - exact_cdf)) < 0.15
 
 
 def test_calibrate_cli_writes_a_valid_posterior_scenario(tmp_path):

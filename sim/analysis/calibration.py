@@ -7,7 +7,9 @@ each particle must be evaluated as a *batch* (the targets are statistics over se
 such as P(US unilateral) or a median month) on our own runner, local or Dask.
 
 * Prior: uniform over each parameter's declared range (``--params PATH=LOW:HIGH``).
-* A particle (a parameter vector) is evaluated with R seeded replications; each target's
+* A particle (a parameter vector) is evaluated with R seeded replications of its own (not
+  the common random numbers of other designs: judged on shared noise, the population would
+  condition on that noise, too narrow and shifted; :class:`Gaussian` checks this); each target's
   statistic is computed over them; its distance is the deviation from the target in units
   of the target's tolerance (zero inside a one-sided bound or an interval); the particle's
   distance is the root mean square over targets.
@@ -16,7 +18,8 @@ such as P(US unilateral) or a median month) on our own runner, local or Dask.
   Gaussian kernel (twice the weighted covariance), evaluates N candidates, lowers the
   tolerance to the ``quantile`` of their distances, keeps those within it and weights each
   by prior / (sum of previous weights x kernel density).
-* The last population (with weights) is the posterior. It is written as a scenario file
+* The last population (with weights) is the posterior: for the :class:`Gaussian` case it
+  matches the exact ABC posterior at the final tolerance (a test). It is written as a scenario file
   that ``extends`` the original, each parameter a triangular distribution over the
   posterior's 90 % interval with its mode at the posterior median.
 
@@ -26,6 +29,7 @@ that module's docstring); each calibration target needs a ``tolerance``.
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -34,13 +38,14 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import tomli_w
 
 from sim.analysis.stylized import md, of_target
 from sim.analysis.targets import Target
 from sim.analysis.targets import load_targets as load_target_file
 from sim.model import check_seed
-from sim.runner.designs import Design
+from sim.runner.designs import Design, Evaluator
 from sim.runner.run import run_design
 from sim.scenario import Scenario, ScenarioError, numeric_path
 
@@ -66,6 +71,39 @@ def parse_param(sc: Scenario, text: str) -> tuple[str, float, float]:
     return path, lo, hi
 
 
+@dataclass(frozen=True)
+class Gaussian:
+    """A case with an analytic posterior, for checking the ABC against known answers: a design
+    without a scenario over one parameter ``theta``, each replication ``y = theta + e`` with
+    seeded ``e ~ N(0, sd)``, so the mean of R replications is ``N(theta, sd**2 / R)``. The
+    output is column ``y``."""
+
+    sd: float = 1.0
+
+    def columns(self) -> list[tuple[str, pa.DataType]]:
+        return [("y", pa.float64())]
+
+    def identity(self) -> dict[str, Any]:
+        return {"evaluator": "gaussian", "sd": self.sd}
+
+    def __call__(
+        self, scenario: Scenario | None, values: dict[str, Any], seed: int, trajectories: bool
+    ) -> tuple[dict[str, Any], pd.DataFrame | None]:
+        return {"y": float(values["theta"]) + float(np.random.default_rng(seed).normal(0.0, self.sd))}, None
+
+    def posterior(
+        self, grid: np.ndarray, observed: float, replications: int, half_width: float
+    ) -> np.ndarray:
+        """The exact ABC posterior density of ``theta`` on ``grid`` (a uniform prior over the
+        grid's span) when a particle is kept iff the mean of its ``replications`` lies within
+        ``half_width`` of ``observed``: prior x P(|mean - observed| <= half_width | theta).
+        As ``half_width`` goes to 0 it is the Bayesian posterior N(observed, sd**2 / R)."""
+        scale = self.sd / np.sqrt(replications)
+        phi = np.vectorize(lambda z: 0.5 * math.erfc(-z / math.sqrt(2)))  # the normal CDF
+        keep = phi((observed + half_width - grid) / scale) - phi((observed - half_width - grid) / scale)
+        return keep / np.trapezoid(keep, grid)
+
+
 @dataclass
 class Generation:
     index: int
@@ -76,7 +114,7 @@ class Generation:
 
 @dataclass
 class CalibrationResult:
-    scenario: Scenario
+    scenario: Scenario | None  # None for an evaluator without a scenario
     targets: list[Target]
     names: list[str]
     bounds: np.ndarray  # (D, 2)
@@ -88,6 +126,13 @@ class CalibrationResult:
     replications: int
     seed: int
     meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def model(self) -> Scenario:
+        """The calibrated scenario (a result of a scenario-free test case has none)."""
+        if self.scenario is None:
+            raise ScenarioError("calibrate", "", "this result has no scenario to write or report")
+        return self.scenario
 
     def quantiles(self, qs: tuple[float, ...] = (0.05, 0.5, 0.95)) -> pd.DataFrame:
         rows = {
@@ -138,7 +183,7 @@ class Runner:
 
 
 def _evaluate(
-    sc: Scenario,
+    sc: Scenario | None,
     names: list[str],
     theta: np.ndarray,
     targets: list[Target],
@@ -146,11 +191,12 @@ def _evaluate(
     seed: int,
     runner: Runner,
     generation: int,
+    evaluator: Evaluator | None,
 ) -> tuple[np.ndarray, np.ndarray]:
     points = [dict(zip(names, map(float, row), strict=True)) for row in theta]
     out = runner.folder / f"generation-{generation}.parquet" if runner.folder is not None else None
     runs = run_design(
-        Design.at_points(sc, points, replications, seed),
+        Design.at_points(sc, points, replications, seed, evaluator, independent=True),
         out,
         runner.workers,
         runner.scheduler,
@@ -166,7 +212,7 @@ def _evaluate(
 
 
 def calibrate(
-    sc: Scenario,
+    sc: Scenario | None,
     targets: list[Target],
     params: list[tuple[str, float, float]],
     particles: int = 200,
@@ -177,10 +223,12 @@ def calibrate(
     workers: int | None = None,
     scheduler: str | None = None,
     runner: Runner | None = None,
+    evaluator: Evaluator | None = None,
 ) -> CalibrationResult:
     """Run ABC-SMC (see the module docstring) and return the weighted posterior population.
     ``runner`` says where the particles run and where their runs are kept (by default in
-    memory on ``workers`` local processes or a Dask ``scheduler``)."""
+    memory on ``workers`` local processes or a Dask ``scheduler``). ``evaluator`` replaces the
+    model (with ``sc`` None): a test case with a known posterior, such as :class:`Gaussian`."""
     runner = runner or Runner(workers, scheduler)
     if particles < 10 or generations < 1 or not 0 < quantile < 1:
         raise ScenarioError("calibrate", "", "needs particles >= 10, generations >= 1, 0 < quantile < 1")
@@ -190,7 +238,7 @@ def calibrate(
     bounds = np.array([[lo, hi] for _, lo, hi in params])
     lo, hi = bounds[:, 0], bounds[:, 1]
     theta = rng.uniform(lo, hi, (particles, len(names)))
-    stats, comps = _evaluate(sc, names, theta, targets, replications, seed, runner, 0)
+    stats, comps = _evaluate(sc, names, theta, targets, replications, seed, runner, 0, evaluator)
     prior_comps, prior_stats = comps, stats
     dist = np.sqrt(np.mean(np.minimum(comps, 1e6) ** 2, axis=1))
     eps = float(np.quantile(dist, quantile))
@@ -215,7 +263,7 @@ def calibrate(
                 break
         else:
             cand[filled:] = np.clip(pop[rng.choice(len(pop), particles - filled, p=w)], lo, hi)
-        stats, comps = _evaluate(sc, names, cand, targets, replications, seed + g, runner, g)
+        stats, comps = _evaluate(sc, names, cand, targets, replications, seed + g, runner, g, evaluator)
         dist = np.sqrt(np.mean(np.minimum(comps, 1e6) ** 2, axis=1))
         eps = min(eps, float(np.quantile(dist, quantile)))
         keep = dist <= eps
@@ -253,7 +301,7 @@ def posterior_scenario(result: CalibrationResult, original: Path, out: Path) -> 
     """A scenario file that extends the original with the posterior as distributions."""
     q = result.quantiles()
     ref = os.path.relpath(Path(original).resolve(), out.resolve().parent)
-    sc = result.scenario
+    sc = result.model
     doc: dict[str, Any] = {
         "scenario": {
             "extends": ref,
@@ -285,7 +333,7 @@ def posterior_scenario(result: CalibrationResult, original: Path, out: Path) -> 
 def report(result: CalibrationResult, scenario_file: Path, truth: dict[str, float] | None = None) -> str:
     q = result.quantiles()
     lines = [
-        f"# Calibration of `{result.scenario.name}` (ABC-SMC)",
+        f"# Calibration of `{result.model.name}` (ABC-SMC)",
         "",
         f"Posterior written to `{scenario_file}`. {len(result.generations)} generations, "
         f"{result.replications} seeded replications per particle, seed {result.seed}.",
@@ -306,7 +354,7 @@ def report(result: CalibrationResult, scenario_file: Path, truth: dict[str, floa
         "|---|---|---|---|---|---|---|---|" + ("---|" if truth else ""),
     ]
     for name, r in q.iterrows():
-        shipped, verdict = shipped_value(result.scenario, str(name), r["q05"], r["q95"])
+        shipped, verdict = shipped_value(result.model, str(name), r["q05"], r["q95"])
         row = (
             f"| `{name}` | {r['prior_low']:g} to {r['prior_high']:g} | {r['q05']:.3g} | {r['q50']:.3g} | "
             f"{r['q95']:.3g} | {r['mean']:.3g} | {shipped} | {verdict} |"
@@ -379,6 +427,6 @@ def plot(result: CalibrationResult, path: Path, truth: dict[str, float] | None =
         ax.set_title(name, fontsize=9)
         ax.set_xlim(lo, hi)
     axes[0][0].legend(fontsize=7)
-    fig.suptitle(f"Calibration of {result.scenario.name}: posterior vs prior")
+    fig.suptitle(f"Calibration of {result.model.name}: posterior vs prior")
     fig.tight_layout()
     fig.savefig(path, dpi=110)

@@ -11,9 +11,14 @@ replications. Every analysis hands the runner a design:
 Run ``r`` of every point uses the seed ``run_seed(seed, r)`` (common random numbers: the
 same run index gets the same seed in every scenario and point), so a table never depends on
 the number of workers or the executor, and differences between points are not drowned in
-noise. A point's rows hold the run's identity (scenario, point, run, seed), what the
-evaluator computed (by default the model's outcome row), the sweep values (``sweep.<path>``)
-and every input the run had as ``param.<path>``.
+noise. A design of ``independent`` points (a calibration's particles) gives run ``r`` of point
+``v`` the seed ``run_seed(seed, v * runs + r)`` instead: each point its own noise, as a
+likelihood-free posterior needs (with common seeds every particle would be judged on the same
+noise, and the posterior would condition on it).
+
+A point's rows hold the run's identity (scenario, point, run, seed), what the evaluator
+computed (by default the model's outcome row), the sweep values (``sweep.<path>``) and every
+input the run had as ``param.<path>``.
 """
 
 from __future__ import annotations
@@ -233,6 +238,7 @@ class Design:
     inputs: list[dict[str, Any]] = field(default_factory=list)  # each point's set values
     values: list[tuple[tuple[str, Any], ...]] = field(default_factory=list)  # applied in the worker
     evaluator: Evaluator = field(default_factory=ModelRun)
+    independent: bool = False  # each point its own seeds instead of common random numbers
 
     @classmethod
     def grid(
@@ -317,11 +323,13 @@ class Design:
         runs: int,
         seed: int,
         evaluator: Evaluator | None = None,
+        independent: bool = False,
     ) -> Design:
         """``base`` at each point's parameter values (a Saltelli or Morris design, a
         generation of particles; one empty point runs ``base`` as it is). The values are
         applied in the workers, and each appears in the rows as ``param.<path>``. Without a
-        scenario, ``evaluator`` computes from the values alone (a test function)."""
+        scenario, ``evaluator`` computes from the values alone (a test function). ``independent``
+        points each get their own seeds (see the module docstring)."""
         check_runs(runs, "replications")
         check_seed(seed)
         values = [tuple(p.items()) for p in points]
@@ -336,6 +344,7 @@ class Design:
             inputs=[{f"param.{k}": v for k, v in p.items()} for p in points],
             values=values,
             evaluator=evaluator or ModelRun(),
+            independent=independent,
         )
 
     @property
@@ -376,6 +385,8 @@ class Design:
             "seed": self.seed,
             "trajectories": self.trajectories,
         }
+        if self.independent:
+            out["independent"] = True
         if self.values:
             out["points_sha256"] = self.points_sha256()
             out["evaluator"] = self.evaluator.identity()

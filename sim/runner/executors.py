@@ -70,6 +70,7 @@ class Chunk:
     evaluator: Evaluator
     inputs: dict[int, dict[str, Any]] = field(default_factory=dict)
     values: dict[int, tuple[tuple[str, Any], ...]] = field(default_factory=dict)
+    independent: bool = False
 
 
 def run_chunk(chunk: Chunk) -> tuple[int, int, pa.Table, pa.Table | None]:
@@ -82,7 +83,7 @@ def run_chunk(chunk: Chunk) -> tuple[int, int, pa.Table, pa.Table | None]:
         if v not in at:
             sc = chunk.variants[v]
             at[v] = sc.with_values(list(pairs), "params") if pairs and sc is not None else sc
-        seed = run_seed(chunk.seed, r)
+        seed = run_seed(chunk.seed, g if chunk.independent else r)
         row, t = chunk.evaluator(at[v], dict(pairs), seed, chunk.trajectories)
         row["run"], row["point"], row["seed"] = r, chunk.point_index[v], seed
         row.update(chunk.points[v])
@@ -117,6 +118,7 @@ def chunks(design: Design, size: int) -> Iterator[Chunk]:
             design.evaluator,
             {v: cells(design.inputs[v], schema) for v in vs} if design.inputs else {},
             {v: design.values[v] for v in vs} if design.values else {},
+            design.independent,
         )
 
 
