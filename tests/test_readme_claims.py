@@ -226,6 +226,14 @@ def test_the_calibration_claims_match_the_joint_report():
     (patience,) = claim(r"with US patience pushed up to a median (\d+) months")
     assert round(float(rows["`tracks.china_sme.us.patience`"][2])) == int(patience)
     claim(r"while every other target holds")
+    widths = {k: float(v[-1]) for k, v in rows.items() if k.startswith("`tracks.")}
+    (lag_width,) = claim(r"spans (\S+) of its prior range")
+    assert f"{widths.pop('`tracks.china_sme.us.lag`'):.2f}" == lag_width
+    low, high = claim(r"the other four parameters keep (\S+) to (\S+) of theirs")
+    assert (f"{min(widths.values()):.2f}", f"{max(widths.values()):.2f}") == (low, high)
+    russia = (ROOT / "results" / "calibration" / "russia_2022.report.md").read_text(encoding="utf-8")
+    (met,) = claim(r"\((\d+) % of the prior's draws meet all of them\)")
+    assert f"{met}% of the prior's draws meet every target" in russia
     for label, (wanted, _prior, posterior, *_rest) in rows.items():
         if label.startswith(("Russia:", "China", "Emerging")) and "first US rule" not in label:
             op, value = wanted.split()[0], float(wanted.split()[1])
