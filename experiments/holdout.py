@@ -305,7 +305,7 @@ def report(
         by = {name: scored[name][k] for name in SOURCES}
         baselines = "; ".join(f"{n}: {verdict(by[n], q)}" for n in SOURCES[1:])
         lines.append(
-            f"- **{e['event']}** ({reals[k]}). Model {reading(sc, q, by['model'], reals[k])}. "
+            f"- **{e['event']}** ({reals[k]}; sources {e['source']}). Model {reading(sc, q, by['model'], reals[k])}. "
             f"Baselines: {baselines}. {comparison(q, by)}."
         )
     lacking = sorted(

@@ -200,7 +200,9 @@ def test_the_holdout_script_reports_every_event_against_both_baselines(tmp_path)
     text = (tmp_path / "holdout.md").read_text()
     assert (tmp_path / "holdout.png").stat().st_size > 10_000
     for _, e in load_holdout().iterrows():
-        assert f"**{e['event']}** ({(e['in_force'] or e['decided'])[:7]})" in text, e["id"]
+        assert f"**{e['event']}** ({(e['in_force'] or e['decided'])[:7]}; sources {e['source']})" in text, e[
+            "id"
+        ]
     for source in ("| model |", "| prior predictive |", "| null |"):
         assert source in text
     assert text.count("| prior predictive |") == len(load_holdout()) + 1  # a row per event, and its total
