@@ -125,6 +125,13 @@ def num(x: float, digits: int = 2) -> str:
 
 def reading(sc: Scenario, q: Quantity, s: Scored, real: str) -> str:
     """A source's verdict on one event in words, from its numbers."""
+    text = describe(sc, q, s, real)
+    if s.close_call:
+        text += " (a close call: P is within two standard errors of one half, so more runs could turn the verdict)"
+    return text
+
+
+def describe(sc: Scenario, q: Quantity, s: Scored, real: str) -> str:
     v = verdict(s, q)
     if q.kind == "absent":
         return f"{v}: no such measure by {real} in {pct(s.p)} of runs"

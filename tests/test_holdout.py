@@ -17,6 +17,7 @@ import sim
 from sim.analysis.history import Quantity
 from sim.analysis.holdout import (
     HOLDOUT_FILE,
+    Scored,
     brier,
     crps,
     holdout_quantities,
@@ -217,3 +218,10 @@ def test_the_ablation_script_has_a_row_per_mechanism(tmp_path):
     rows = [line for line in text.splitlines() if line.startswith("| `")]
     assert [r.split("`")[1] for r in rows] == list(MECHANISMS)
     assert "China SME: P(NL national measure in force by 2023-12)" in text
+
+
+def test_a_probability_near_one_half_is_a_close_call():
+    """Within two standard errors of one half (at 100 runs, 0.1), more runs could turn the verdict."""
+    assert Scored(0.55, brier(0.55), runs=100).close_call
+    assert not Scored(0.65, brier(0.65), runs=100).close_call
+    assert not Scored(0.55, brier(0.55), runs=10_000).close_call

@@ -137,6 +137,13 @@ class Scored:
     median: float = math.nan
     high: float = math.nan
     lacking: bool = False
+    runs: int = 0
+
+    @property
+    def close_call(self) -> bool:
+        """Whether ``p`` lies within two standard errors (at one half) of one half, where the
+        verdict's threshold is: more runs could turn it."""
+        return self.runs > 0 and abs(self.p - 0.5) < 2 * math.sqrt(0.25 / self.runs)
 
 
 def predicted(df: pd.DataFrame, q: Quantity) -> tuple[np.ndarray, bool]:
@@ -159,16 +166,20 @@ def score(df: pd.DataFrame, q: Quantity, real: float, never: float) -> Scored:
         p = float(np.mean(values > MOSTLY))
         shown = values[~np.isnan(values)]
         low, median, high = np.percentile(shown, [5, 50, 95]) if len(shown) else (math.nan,) * 3
-        return Scored(p, brier(p), low=float(low), median=float(median), high=float(high), lacking=lacking)
+        return Scored(
+            p, brier(p), low=float(low), median=float(median), high=float(high), lacking=lacking, runs=len(df)
+        )
     by = real if q.kind == "absent" else never - 1
     happens = ~np.isnan(values) & (values <= by)
     if q.kind == "absent":
         p = 1.0 - float(happens.mean())
-        return Scored(p, brier(p), lacking=lacking)
+        return Scored(p, brier(p), lacking=lacking, runs=len(df))
     months = np.where(happens, values, never)
     p = float(happens.mean())
     low, median, high = (float(v) for v in np.percentile(months, [5, 50, 95], method="lower"))
-    return Scored(p, brier(p), percentile(months, real), crps(months, real), low, median, high, lacking)
+    return Scored(
+        p, brier(p), percentile(months, real), crps(months, real), low, median, high, lacking, len(df)
+    )
 
 
 def score_all(
