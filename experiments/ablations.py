@@ -42,7 +42,7 @@ def value(fact: Target, v: float) -> str:
     """A row's statistic as the report shows it ("n/a" for a median of no runs)."""
     if math.isnan(v):
         return "n/a"
-    return f"{v:.0%}" if fact.statistic == "share" else f"{v:.3g}"
+    return f"{v:.1%}" if fact.statistic == "share" else f"{v:.3g}"  # a change can be a few runs in 1,000
 
 
 def facts_of(df: pd.DataFrame, facts: list[Target]) -> dict[str, Result]:
@@ -110,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
         "(`mechanisms.<name> = false`). A section 7 row (a stylized fact of `ttc_2021_2025`, "
         "`sim/data/stylized_facts.toml`) or an outcome class changes when its share differs by more than "
         "three standard errors over the same seeds, or a median differs at all (`sim/analysis/ablation.py`). "
-        "The held-out scores are those of `results/holdout.md` (mean Brier over the "
+        "The held-out scores are computed as in `results/holdout.md`, on this report's runs (mean Brier over the "
         f"{len(quantities)} held-out events, mean CRPS in months over the "
         f"{sum(q.kind == 'timed' for q in quantities)} dated ones; lower is better), with the events "
         "whose verdict (right, early, late, wrong) changes. The section 7 row on the static null model "

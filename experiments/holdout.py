@@ -199,9 +199,9 @@ def figure(src: Sources, events: pd.DataFrame, quantities: list[Quantity], path:
             x = predicted(df, q)[0]  # NaN (never) where the source's rows lack the field
             cdf = [float(np.mean(x <= m)) for m in grid]
             ax.step(grid, cdf, where="post", label=name, **STYLE[name])
-        ax.axvline(q.month, color="#D55E00", ls="--", lw=1.2)
+        ax.axvline(q.month, color="#D55E00", lw=1.4, alpha=0.8, label="real month")
         ax.set_title(
-            f"{textwrap.shorten(e['event'], 52, placeholder='...')}\nreal: {e['in_force'][:7]} (dashed)",
+            f"{textwrap.shorten(e['event'], 52, placeholder='...')}\nreal: {e['in_force'][:7]}",
             fontsize=8,
         )
         ax.set_ylim(0, 1.02)
