@@ -6,7 +6,11 @@
 4. ``ttcsim discover``: PRIM boxes over that design (where does coordination become likely?
    where does the US act early? where do the Dutch adopt by 2023-12?);
 5. ``ttcsim calibrate``: ABC-SMC posteriors for the joint and the one-track scenarios, written to
-   ``scenarios/calibrated/`` with their reports in ``results/calibration/``.
+   ``scenarios/calibrated/`` with their reports in ``results/calibration/``;
+6. ``experiments/holdout.py``: the calibrated joint scenario's predictions of the held-out events
+   against the prior predictive and the static null model (``results/holdout.{md,png}``);
+7. ``experiments/ablations.py``: each mechanism of the calibrated joint scenario switched off in
+   turn (``results/ablations.md``).
 
 Usage: ``python experiments/analysis.py [--quick] [--workers K]``. ``--quick`` uses small
 sizes (a smoke test; its outputs go to a temporary folder unless ``--out`` is given).
@@ -163,6 +167,14 @@ def main(argv: list[str] | None = None) -> int:
                 *w,
             ],
         )
+    # after the calibration: both read the calibrated joint scenario
+    import ablations
+    import holdout
+
+    joint = ["--scenario", str(calibrated / "ttc_2021_2025.toml"), "--out", str(out), *w]
+    joint += ["--runs", "20"] if q else []  # else the scripts' own sizes
+    holdout.main(joint)
+    ablations.main(joint)
     print(f"analysis written to {out} (calibrated scenarios in {calibrated})")
     return 0
 
