@@ -2,11 +2,18 @@
 
 1. ``experiments/validation.py``: the shipped scenarios against dated events;
 2. ``experiments/counterfactuals.py``: the what-ifs of ``scenarios/counterfactuals/``;
-3. ``ttcsim sensitivity``: Sobol indices of ``china_2022``'s track outcomes over 14 inputs;
-4. ``ttcsim discover``: PRIM boxes over that design (where does coordination become likely?
-   where does the US act early? where do the Dutch adopt by 2023-12?);
+3. ``ttcsim sensitivity --prior``: Sobol indices of the joint scenario's key outcomes
+   (:data:`SENSITIVITY_OUTPUTS`) over its broad prior, every assumed input and every constant
+   together (``sim/analysis/priors.py``), with replications and the noise share, in
+   ``results/sensitivity/ttc_2021_2025/`` (n = 64, 8 replications; ``--quick``: n = 2, 2);
+4. ``ttcsim discover``: PRIM boxes over that design's runs (where does coordination on China
+   become likely? where does the US act early? where do the Dutch adopt by 2023-12?), in
+   ``results/discovery/ttc_2021_2025_<name>/``;
 5. ``ttcsim calibrate``: ABC-SMC posteriors for the joint and the one-track scenarios, written to
-   ``scenarios/calibrated/`` with their reports in ``results/calibration/``.
+   ``scenarios/calibrated/`` with their reports in ``results/calibration/``;
+6. ``experiments/uncertainty.py``: the prior predictive of each section 7 pattern (shipped,
+   calibrated, broad prior, broad prior with the posterior) and its nearest tipping points,
+   in ``results/uncertainty.md`` and ``.png`` (its default sizes; ``--quick``: its smoke sizes).
 
 Usage: ``python experiments/analysis.py [--quick] [--workers K]``. ``--quick`` uses small
 sizes (a smoke test; its outputs go to a temporary folder unless ``--out`` is given).
@@ -25,25 +32,19 @@ from sim.cli import main as ttcsim
 ROOT = Path(__file__).resolve().parent.parent
 EXPERIMENTS = Path(__file__).resolve().parent
 
-# Factors of the sensitivity analysis and their ranges, as version-2 paths of china_2022's
-# track: wide, plausible bounds around the shipped values (the scenario's own distributions are
-# much narrower). A track key is used where the file sets one (a general key would not beat it).
-SENSITIVITY = {
-    "tracks.china_sme.us.threat": "0.6:1",
-    "tracks.china_sme.us.patience": "4:36",
-    "tracks.china_sme.us.reach": "0:1",
-    "tracks.china_sme.us.exemption": "0:1",
-    "us.pressure": "0:0.5",
-    "us.concession": "0:0.3",
-    "commission.brokerage": "0:1",
-    "commission.autonomy": "0:1",
-    "tracks.china_sme.members.*.threat": "0.1:0.9",
-    "tracks.china_sme.members.NL.exposure": "0:0.6",
-    "tracks.china_sme.members.NL.us_dependence": "0.3:1",
-    "tracks.china_sme.members.DE.retaliation_fear": "0.2:0.9",
-    "targets.CN.retaliation": "0:1",
-    "tracks.china_sme.target.availability": "0.1:0.6",
-}
+# The joint scenario's key outcomes whose Sobol indices the sensitivity step reports: Russia
+# coordinated; the US acting first outside the TTC on chip tools; the Dutch and Japanese measures
+# in force by 2023-12 (month 30); the month of the first US rule on chip tools (censored at the
+# horizon); Spain's list by 2023-06; the soft share of TTC-3 and TTC-4.
+SENSITIVITY_OUTPUTS = [
+    "russia_dual_use.coordinated",
+    "china_sme.channel in ['unilateral', 'minilateral']",
+    "china_sme.national:NL <= 30",
+    "china_sme.national:JP <= 30",
+    "china_sme.first_us_rule",
+    "emerging_tech.national:ES <= 24",
+    "soft_share:2022-12,2023-05",
+]
 DISCOVER = {
     "coordinated": "china_sme.coordinated",
     "early_us_rule": "china_sme.first_us_rule < 12",
@@ -99,25 +100,23 @@ def main(argv: list[str] | None = None) -> int:
     validation.main(["--runs", "60" if q else "1000", "--out", str(out), *w])
     counterfactuals.main(["--runs", "40" if q else "1000", "--out", str(out), *w])
 
-    sens = out / "sensitivity" / "china_2022"
-    factors = list(SENSITIVITY)
-    ranges = [a for p, r in SENSITIVITY.items() for a in ("--range", f"{p}={r}")]
+    sens = out / "sensitivity" / "ttc_2021_2025"
     run(
         "sensitivity",
         [
             "sensitivity",
-            str(ROOT / "scenarios" / "china_2022.toml"),
+            str(ROOT / "scenarios" / "ttc_2021_2025.toml"),
+            "--prior",
             "--method",
             "sobol",
             "--n",
-            "16" if q else "512",
+            "2" if q else "64",
             "--replications",
-            "2" if q else "6",
+            "2" if q else "8",
             "--seed",
             "1",
-            "--params",
-            *factors,
-            *ranges,
+            "--outputs",
+            *SENSITIVITY_OUTPUTS,
             "--out",
             str(sens),
             "--force",
@@ -133,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
                 "--outcome",
                 expr,
                 "--out",
-                str(out / "discovery" / f"china_2022_{name}"),
+                str(out / "discovery" / f"ttc_2021_2025_{name}"),
                 "--force",
             ],
         )
@@ -163,6 +162,10 @@ def main(argv: list[str] | None = None) -> int:
                 *w,
             ],
         )
+    import uncertainty
+
+    joint = calibrated / "ttc_2021_2025.toml"
+    uncertainty.main(["--out", str(out), "--calibrated", str(joint), *(["--quick"] if q else []), *w])
     print(f"analysis written to {out} (calibrated scenarios in {calibrated})")
     return 0
 

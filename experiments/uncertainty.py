@@ -53,7 +53,7 @@ FULL = {
     "draws": 500,
     "replications": 20,
     "batches": 100,
-    "sweep_runs": 100,
+    "sweep_runs": 60,
     "grid": 5,
     "candidates": 4,
     "bisections": 3,
@@ -317,6 +317,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workers", type=int)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--out", type=Path, default=ROOT / "results")
+    ap.add_argument("--calibrated", type=Path, default=CALIBRATED, help="the calibrated scenario file")
     for key, value in FULL.items():
         ap.add_argument(
             f"--{key.replace('_', '-')}", type=int, help=f"default {value} ({QUICK[key]} with --quick)"
@@ -326,7 +327,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.time()
     args.out.mkdir(parents=True, exist_ok=True)
     shipped = load_scenario(SCENARIO)
-    calibrated = load_scenario(CALIBRATED)
+    calibrated = load_scenario(args.calibrated)
     facts = [f for f in load_facts() if f.scenario == shipped.name]
     prior = broad_prior(SCENARIO, shipped)
     posterior = prior.without(calibrated_paths()).on(calibrated)
@@ -386,7 +387,7 @@ def main(argv: list[str] | None = None) -> int:
         "",
         f"P(the pattern holds): the share of draws in which the pattern's statistic over the draw's {r} runs meets its "
         "bound (Wilson 95 % interval). *shipped* and *calibrated*: batches of fresh seeds of the scenario as it is "
-        "(the calibrated one is `scenarios/calibrated/ttc_2021_2025.toml`); *broad prior*: Latin hypercube draws of "
+        "(the calibrated one is `scenarios/calibrated/ttc_2021_2025.toml` as `make analysis` writes it); *broad prior*: Latin hypercube draws of "
         "the inputs above; *broad prior, calibrated at posterior*: the same, on the calibrated scenario, with the "
         f"calibrated parameters ({', '.join(f'`{p}`' for p in calibrated_paths())}) drawn from their posterior "
         "rather than from the broad prior.",
