@@ -5,7 +5,7 @@
 3. ``ttcsim sensitivity --prior``: Sobol indices of the joint scenario's key outcomes
    (:data:`SENSITIVITY_OUTPUTS`) over its broad prior, every assumed input and every constant
    together (``sim/analysis/priors.py``), with replications and the noise share, in
-   ``results/sensitivity/ttc_2021_2025/`` (n = 64, 8 replications; ``--quick``: n = 2, 2);
+   ``results/sensitivity/ttc_2021_2025/`` (n = 64, 4 replications; ``--quick``: n = 2, 2);
 4. ``ttcsim discover``: PRIM boxes over that design's runs (where does coordination on China
    become likely? where does the US act early? where do the Dutch adopt by 2023-12?), in
    ``results/discovery/ttc_2021_2025_<name>/``;
@@ -112,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
             "--n",
             "2" if q else "64",
             "--replications",
-            "2" if q else "8",
+            "2" if q else "4",
             "--seed",
             "1",
             "--outputs",

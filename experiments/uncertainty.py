@@ -30,6 +30,7 @@ import argparse
 import math
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -49,7 +50,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SCENARIO = ROOT / "scenarios" / "ttc_2021_2025.toml"
 CALIBRATED = ROOT / "scenarios" / "calibrated" / "ttc_2021_2025.toml"
 ARMS = ("shipped", "calibrated", "broad prior", "broad prior, calibrated at posterior")
-FULL = {
+FULL = {"draws": 400, "replications": 16, "batches": 100, "sweep_runs": 50, "grid": 4, "candidates": 3, "bisections": 3}
     "draws": 500,
     "replications": 20,
     "batches": 100,
@@ -185,7 +186,12 @@ def grid(f: Factor, steps: int, direction: int) -> list[float]:
     """``steps`` values from the shipped value (excluded) to one end of the broad range."""
     end = f.high if direction > 0 else f.low
     start = min(max(f.shipped, f.low), f.high)
-    return [float(start + (end - start) * (i + 1) / steps) for i in range(steps)] if end != start else []
+    values = [start + (end - start) * (i + 1) / steps for i in range(steps)] if end != start else []
+    return [float(min(max(x, f.low), f.high)) for x in values]
+
+
+RunPoints = Callable[[list[dict[str, float]]], pd.DataFrame]
+"""Runs at each of a list of points (a ``point`` column numbers them in order)."""
 
 
 def tipping_points(
@@ -193,12 +199,12 @@ def tipping_points(
     facts: list[Target],
     candidates: dict[str, list[str]],
     sizes: dict[str, int],
-    seed: int,
-    workers: int | None,
+    run_points: RunPoints,
 ) -> tuple[list[Tip], dict[str, tuple[bool, float]], int]:
-    """One-at-a-time sweeps with bisection (module docstring); returns the crossings found, each
-    pattern's verdict and statistic at the shipped values, and the number of runs."""
-    s, steps = sizes["sweep_runs"], sizes["grid"]
+    """One-at-a-time sweeps with bisection (module docstring): the point ``{}`` is the shipped
+    scenario, ``{name: x}`` the shipped scenario with one input at ``x``. Returns the crossings
+    found, each pattern's verdict and statistic at the shipped values, and the number of runs."""
+    steps = sizes["grid"]
     searched = sorted({name for names in candidates.values() for name in names})
     points: list[dict[str, float]] = [{}]
     where: dict[tuple[str, int, int], int] = {}
@@ -208,7 +214,7 @@ def tipping_points(
             for i, x in enumerate(grid(f, steps, d)):
                 where[(name, d, i)] = len(points)
                 points.append({name: x})
-    runs = at_points(prior, points, s, seed, workers)
+    runs = run_points(points)
     total = len(runs)
     groups = dict(tuple(runs.groupby("point")))
     shipped = {f.id: (holds(f, groups[0]), of_target(groups[0], f)[0]) for f in facts}
@@ -229,7 +235,7 @@ def tipping_points(
         if not brackets:
             break
         mids = [{t.factor.name: (t.lo + t.hi) / 2} for t in brackets]
-        runs = at_points(prior, mids, s, seed, workers)
+        runs = run_points(mids)
         total += len(runs)
         groups = dict(tuple(runs.groupby("point")))
         for k, t in enumerate(brackets):
@@ -348,7 +354,9 @@ def main(argv: list[str] | None = None) -> int:
     # (b) tipping points
     screened = {f.id: screen(draws, judged["broad prior"], prior, f, sizes["candidates"]) for f in facts}
     candidates = {fid: [name for name, _ in s] for fid, s in screened.items()}
-    tips, at_shipped, runs_b = tipping_points(prior, facts, candidates, sizes, seed, w)
+    tips, at_shipped, runs_b = tipping_points(
+        prior, facts, candidates, sizes, lambda pts: at_points(prior, pts, sizes["sweep_runs"], seed, w)
+    )
     figure(facts, probs, tips, args.out / "uncertainty.png")
 
     # the report

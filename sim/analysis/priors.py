@@ -36,6 +36,7 @@ import re
 import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -122,17 +123,17 @@ KEY_LINE = re.compile(r"^\s*([A-Za-z0-9_\"*-]+)\s*=")
 
 
 def marked_values(path: Path) -> list[tuple[int, str, int]]:
-    """The values of a scenario file that its comments mark as assumptions: (line number,
-    dotted key, shock index or -1). A key's own comment marks it; a ``[[shocks]]`` table's
-    comment marks that shock's ``delta``."""
+    """The values of a scenario file that its comments mark as assumptions: (the marking
+    comment's line number, dotted key, shock index or -1). A key's own comment marks it; a
+    table's comment marks its keys (a ``[[shocks]]`` table's, that shock's ``delta``)."""
     text = read_text(path)
     out: list[tuple[int, str, int]] = []
-    table, table_marked, shock = "", False, -1
+    table, table_marked, table_line, shock = "", False, 0, -1
     for number, line in enumerate(text.splitlines(), start=1):
         head = HEADER.match(line)
         if head:
             table = head.group(2).replace('"', "")
-            table_marked = MARK in (head.group(3) or "")
+            table_marked, table_line = MARK in (head.group(3) or ""), number
             if head.group(1) == "[[":
                 shock += 1
             continue
@@ -143,9 +144,9 @@ def marked_values(path: Path) -> list[tuple[int, str, int]]:
         name = key.group(1).replace('"', "")
         if table == "shocks":
             if name == "delta" and (table_marked or MARK in comment):
-                out.append((number, f"shocks[{shock}].delta", shock))
+                out.append((number if MARK in comment else table_line, f"shocks[{shock}].delta", shock))
         elif MARK in comment or table_marked:
-            out.append((number, f"{table}.{name}" if table else name, -1))
+            out.append((number if MARK in comment else table_line, f"{table}.{name}" if table else name, -1))
     return out
 
 
@@ -161,6 +162,8 @@ def scenario_factors(path: Path, sc: Scenario) -> list[Factor]:
     doc = tomllib.loads(read_text(path))
     out = []
     for line, key, shock in marked_values(path):
+        if key.startswith("constants."):  # a constant has its declared range (constant_factors)
+            continue
         origin = f"{path.name}:{line}"
         if shock >= 0:
             s = sc.shocks[shock]
@@ -260,11 +263,17 @@ def table_factors(path: Path, sc: Scenario, explicit: set[str]) -> list[Factor]:
     return out
 
 
-def constant_factors() -> list[Factor]:
-    """Every structural constant over its declared range."""
+def constant_factors(sc: Scenario) -> list[Factor]:
+    """Every structural constant over its declared range (its shipped value is the scenario's)."""
     return [
         Factor(
-            f"constants.{name}", "value", c.low, c.high, c.default, "constant", f"constants ({c.mechanism})"
+            f"constants.{name}",
+            "value",
+            c.low,
+            c.high,
+            _mean(sc.values.get(f"constants.{name}", c.default)),
+            "constant",
+            f"constants ({c.mechanism})",
         )
         for name, c in CONSTANTS.items()
     ]
@@ -285,10 +294,14 @@ class Prior:
     def varied(self) -> list[Factor]:
         return [f for f in self.factors if f.varied]
 
+    @cached_property
+    def by_name(self) -> dict[str, Factor]:
+        return {f.name: f for f in self.factors}
+
     def factor(self, name: str) -> Factor:
-        for f in self.factors:
-            if f.name == name:
-                return f
+        f = self.by_name.get(name)
+        if f is not None:
+            return f
         from sim.scenario import suggest
 
         raise ScenarioError(
@@ -323,7 +336,10 @@ class Prior:
         varied = self.varied
         rng = np.random.default_rng(seed)
         u = (np.argsort(rng.random((len(varied), n)), axis=1) + rng.random((len(varied), n))) / n
-        return [{f.name: float(f.low + f.width * u[k, i]) for k, f in enumerate(varied)} for i in range(n)]
+        x = np.minimum(
+            [[f.high] for f in varied], [[f.low] for f in varied] + np.array([[f.width] for f in varied]) * u
+        )
+        return [{f.name: float(x[k, i]) for k, f in enumerate(varied)} for i in range(n)]
 
     def apply(self, values: dict[str, float]) -> Scenario:
         """The scenario with these factor values, set as a scenario file would set them."""
@@ -334,10 +350,10 @@ class Prior:
             if f.kind == "shock":
                 s = shocks[f.shock]
                 shocks[f.shock] = Shock(s.month, s.path, float(x))
-            elif f.kind == "scale":
+            elif f.kind == "scale":  # concrete cells of one key: one valid range
+                lo, hi = numeric_path(SOURCE, f.cells[0][0], sc=sc)
                 for cell, shipped in f.cells:
-                    lo, hi = numeric_path(SOURCE, cell, sc=sc)
-                    set_path(sc, SOURCE, cell, float(min(hi, max(lo, shipped * x))))
+                    sc.values[cell] = float(min(hi, max(lo, shipped * x)))
             else:
                 set_path(sc, SOURCE, f.name, float(x))
         sc.shocks = tuple(shocks)
@@ -353,7 +369,7 @@ def broad_prior(path: str | Path, scenario: Scenario | None = None) -> Prior:
     sc = scenario or load_scenario(path)
     marked = scenario_factors(path, sc)
     explicit = set(_file_paths(path))
-    return Prior(sc, (*constant_factors(), *marked, *table_factors(path, sc, explicit)))
+    return Prior(sc, (*constant_factors(sc), *marked, *table_factors(path, sc, explicit)))
 
 
 def _file_paths(path: Path) -> list[str]:
