@@ -50,24 +50,26 @@ ROOT = Path(__file__).resolve().parent.parent
 SCENARIO = ROOT / "scenarios" / "ttc_2021_2025.toml"
 CALIBRATED = ROOT / "scenarios" / "calibrated" / "ttc_2021_2025.toml"
 ARMS = ("shipped", "calibrated", "broad prior", "broad prior, calibrated at posterior")
-FULL = {"draws": 400, "replications": 16, "batches": 100, "sweep_runs": 50, "grid": 4, "candidates": 3, "bisections": 3}
-    "draws": 500,
-    "replications": 20,
+FULL = {
+    "draws": 400,
+    "replications": 16,
     "batches": 100,
-    "sweep_runs": 60,
-    "grid": 5,
-    "candidates": 4,
+    "sweep_runs": 50,
+    "grid": 4,
+    "candidates": 3,
     "bisections": 3,
 }
+"""The default sizes (about 45,000 runs at most; under 10 minutes on two idle cores)."""
 QUICK = {
-    "draws": 8,
-    "replications": 4,
-    "batches": 4,
-    "sweep_runs": 6,
+    "draws": 6,
+    "replications": 3,
+    "batches": 3,
+    "sweep_runs": 4,
     "grid": 2,
-    "candidates": 2,
+    "candidates": 1,
     "bisections": 1,
 }
+"""The ``--quick`` sizes: a smoke test."""
 
 
 def calibrated_paths() -> list[str]:
