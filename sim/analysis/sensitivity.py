@@ -32,7 +32,7 @@ from sim.analysis.priors import Prior
 from sim.analysis.stylized import check_field, column, expression
 from sim.analysis.targets import derived_kind, field_kind
 from sim.model import check_seed
-from sim.runner.designs import Design
+from sim.runner.designs import Design, ModelRun
 from sim.runner.run import run_design
 from sim.scenario import Scenario, ScenarioError, numeric_path
 from sim.scenario.distributions import Distribution
@@ -378,7 +378,7 @@ def run_sensitivity(
 def check_outputs(sc: Scenario, outputs: dict[str, tuple[str, str]]) -> None:
     """Evaluate every output on one run of ``sc`` (a mistyped field fails here, as a
     :class:`ScenarioError` naming it, before the design runs)."""
-    one = run_design(Design.at_points(sc, [{}], 1, 0), workers=1).frame()
+    one = pd.DataFrame([ModelRun()(sc, {}, 0, False)[0]])
     for label, (what, statistic) in outputs.items():
         output_values(one, what, statistic, sc.months, label)
 
