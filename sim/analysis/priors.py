@@ -410,7 +410,8 @@ class PriorRun:
 
         return {
             "evaluator": "prior",
-            "scenario": scenario_identity(self.prior.scenario),
+            # the scenario's content, not where the machine keeps its file
+            "scenario": {k: v for k, v in scenario_identity(self.prior.scenario).items() if k != "file"},
             "factors": [(f.name, f.low, f.high) for f in self.prior.factors],
         }
 
