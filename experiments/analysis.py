@@ -2,18 +2,27 @@
 
 1. ``experiments/validation.py``: the shipped scenarios against dated events;
 2. ``experiments/counterfactuals.py``: the what-ifs of ``scenarios/counterfactuals/``;
-3. ``ttcsim sensitivity``: Sobol indices of ``china_2022``'s track outcomes over 14 inputs;
-4. ``ttcsim discover``: PRIM boxes over that design (where does coordination become likely?
-   where does the US act early? where do the Dutch adopt by 2023-12?);
+3. ``ttcsim sensitivity --prior``: Sobol indices of the joint scenario's key outcomes
+   (:data:`SENSITIVITY_OUTPUTS`) over its broad prior, every assumed input and every constant
+   together (``sim/analysis/priors.py``), with replications and the noise share, in
+   ``results/sensitivity/ttc_2021_2025/`` (n = 64, 4 replications; ``--quick``: n = 2, 2);
+4. ``ttcsim discover``: PRIM boxes over that design's runs (where does coordination on China
+   become likely? where does the US act early? where do the Dutch adopt by 2023-12?), in
+   ``results/discovery/ttc_2021_2025_<name>/``;
 5. ``ttcsim calibrate``: ABC-SMC posteriors for the joint and the one-track scenarios, written to
    ``scenarios/calibrated/`` with their reports in ``results/calibration/``;
 6. ``experiments/holdout.py``: the calibrated joint scenario's predictions of the held-out events
    against the prior predictive and the static null model (``results/holdout.{md,png}``);
 7. ``experiments/ablations.py``: each mechanism of the calibrated joint scenario switched off in
-   turn (``results/ablations.md``).
+   turn (``results/ablations.md``);
+8. ``experiments/uncertainty.py``: the prior predictive of each section 7 pattern (shipped,
+   calibrated, broad prior, broad prior with the posterior) and its nearest tipping points,
+   in ``results/uncertainty.md`` and ``.png`` (its default sizes; ``--quick``: its smoke sizes).
 
-Usage: ``python experiments/analysis.py [--quick] [--workers K]``. ``--quick`` uses small
-sizes (a smoke test; its outputs go to a temporary folder unless ``--out`` is given).
+Usage: ``python experiments/analysis.py [--quick] [--workers K] [--only STEP ...]``. ``--quick``
+uses small sizes (a smoke test; its outputs go to a temporary folder unless ``--out`` is given);
+``--only`` runs the named steps (:data:`STEPS`; the later steps read the calibrated scenarios
+already in place).
 """
 
 from __future__ import annotations
@@ -29,25 +38,19 @@ from sim.cli import main as ttcsim
 ROOT = Path(__file__).resolve().parent.parent
 EXPERIMENTS = Path(__file__).resolve().parent
 
-# Factors of the sensitivity analysis and their ranges, as version-2 paths of china_2022's
-# track: wide, plausible bounds around the shipped values (the scenario's own distributions are
-# much narrower). A track key is used where the file sets one (a general key would not beat it).
-SENSITIVITY = {
-    "tracks.china_sme.us.threat": "0.6:1",
-    "tracks.china_sme.us.patience": "4:36",
-    "tracks.china_sme.us.reach": "0:1",
-    "tracks.china_sme.us.exemption": "0:1",
-    "us.pressure": "0:0.5",
-    "us.concession": "0:0.3",
-    "commission.brokerage": "0:1",
-    "commission.autonomy": "0:1",
-    "tracks.china_sme.members.*.threat": "0.1:0.9",
-    "tracks.china_sme.members.NL.exposure": "0:0.6",
-    "tracks.china_sme.members.NL.us_dependence": "0.3:1",
-    "tracks.china_sme.members.DE.retaliation_fear": "0.2:0.9",
-    "targets.CN.retaliation": "0:1",
-    "tracks.china_sme.target.availability": "0.1:0.6",
-}
+# The joint scenario's key outcomes whose Sobol indices the sensitivity step reports: Russia
+# coordinated; the US acting first outside the TTC on chip tools; the Dutch and Japanese measures
+# in force by 2023-12 (month 30); the month of the first US rule on chip tools (censored at the
+# horizon); Spain's list by 2023-06; the soft share of TTC-3 and TTC-4.
+SENSITIVITY_OUTPUTS = [
+    "russia_dual_use.coordinated",
+    "china_sme.channel in ['unilateral', 'minilateral']",
+    "china_sme.national:NL <= 30",
+    "china_sme.national:JP <= 30",
+    "china_sme.first_us_rule",
+    "emerging_tech.national:ES <= 24",
+    "soft_share:2022-12,2023-05",
+]
 DISCOVER = {
     "coordinated": "china_sme.coordinated",
     "early_us_rule": "china_sme.first_us_rule < 12",
@@ -74,6 +77,10 @@ CALIBRATE = {
 }
 
 
+STEPS = ("validation", "counterfactuals", "sensitivity", "calibrate", "holdout", "ablations", "uncertainty")
+"""The steps in order (``sensitivity`` includes the discovery over its runs)."""
+
+
 def run(step: str, argv: list[str]) -> None:
     t = time.time()
     print(f"== {step}: ttcsim {' '.join(argv)}", flush=True)
@@ -88,7 +95,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--workers", type=int)
     ap.add_argument("--out", type=Path)
+    ap.add_argument(
+        "--only", nargs="+", choices=STEPS, metavar="STEP", help=f"run these steps: {', '.join(STEPS)}"
+    )
     args = ap.parse_args(argv)
+    steps = set(args.only or STEPS)
     out = args.out or (Path(tempfile.mkdtemp(prefix="ttcsim-analysis-")) if args.quick else ROOT / "results")
     calibrated = (out / "calibrated") if args.quick or args.out else ROOT / "scenarios" / "calibrated"
     out.mkdir(parents=True, exist_ok=True)
@@ -100,81 +111,88 @@ def main(argv: list[str] | None = None) -> int:
     import counterfactuals
     import validation
 
-    validation.main(["--runs", "60" if q else "1000", "--out", str(out), *w])
-    counterfactuals.main(["--runs", "40" if q else "1000", "--out", str(out), *w])
+    if "validation" in steps:
+        validation.main(["--runs", "60" if q else "1000", "--out", str(out), *w])
+    if "counterfactuals" in steps:
+        counterfactuals.main(["--runs", "40" if q else "1000", "--out", str(out), *w])
 
-    sens = out / "sensitivity" / "china_2022"
-    factors = list(SENSITIVITY)
-    ranges = [a for p, r in SENSITIVITY.items() for a in ("--range", f"{p}={r}")]
-    run(
-        "sensitivity",
-        [
+    if "sensitivity" in steps:
+        sens = out / "sensitivity" / "ttc_2021_2025"
+        run(
             "sensitivity",
-            str(ROOT / "scenarios" / "china_2022.toml"),
-            "--method",
-            "sobol",
-            "--n",
-            "16" if q else "512",
-            "--replications",
-            "2" if q else "6",
-            "--seed",
-            "1",
-            "--params",
-            *factors,
-            *ranges,
-            "--out",
-            str(sens),
-            "--force",
-            *w,
-        ],
-    )
-    for name, expr in DISCOVER.items():
-        run(
-            f"discover {name}",
             [
-                "discover",
-                str(sens / "runs.parquet"),
-                "--outcome",
-                expr,
-                "--out",
-                str(out / "discovery" / f"china_2022_{name}"),
-                "--force",
-            ],
-        )
-    for name, params in CALIBRATE.items():
-        run(
-            f"calibrate {name}",
-            [
-                "calibrate",
-                str(ROOT / "scenarios" / f"{name}.toml"),
-                "--targets",
-                str(ROOT / "scenarios" / "targets" / f"{name}.toml"),
-                "--params",
-                *params,
-                "--particles",
-                "30" if q else "200",
+                "sensitivity",
+                str(ROOT / "scenarios" / "ttc_2021_2025.toml"),
+                "--prior",
+                "--method",
+                "sobol",
+                "--n",
+                "2" if q else "64",
                 "--replications",
-                "6" if q else "20",
-                "--generations",
                 "2" if q else "4",
                 "--seed",
                 "1",
+                "--outputs",
+                *SENSITIVITY_OUTPUTS,
                 "--out",
-                str(calibrated / f"{name}.toml"),
-                "--report-dir",
-                str(out / "calibration"),
+                str(sens),
                 "--force",
                 *w,
             ],
         )
-    # after the calibration: both read the calibrated joint scenario
+        for name, expr in DISCOVER.items():
+            run(
+                f"discover {name}",
+                [
+                    "discover",
+                    str(sens / "runs.parquet"),
+                    "--outcome",
+                    expr,
+                    "--out",
+                    str(out / "discovery" / f"ttc_2021_2025_{name}"),
+                    "--force",
+                ],
+            )
+    if "calibrate" in steps:
+        for name, params in CALIBRATE.items():
+            run(
+                f"calibrate {name}",
+                [
+                    "calibrate",
+                    str(ROOT / "scenarios" / f"{name}.toml"),
+                    "--targets",
+                    str(ROOT / "scenarios" / "targets" / f"{name}.toml"),
+                    "--params",
+                    *params,
+                    "--particles",
+                    "30" if q else "200",
+                    "--replications",
+                    "6" if q else "20",
+                    "--generations",
+                    "2" if q else "4",
+                    "--seed",
+                    "1",
+                    "--out",
+                    str(calibrated / f"{name}.toml"),
+                    "--report-dir",
+                    str(out / "calibration"),
+                    "--force",
+                    *w,
+                ],
+            )
+    # after the calibration: these read the calibrated joint scenario
     import ablations
     import holdout
+    import uncertainty
 
-    joint = ["--scenario", str(calibrated / "ttc_2021_2025.toml"), "--out", str(out), *w]
-    joint += ["--runs", "20"] if q else []  # else the scripts' own sizes
-    holdout.main(joint)
-    ablations.main(joint)
+    joint = calibrated / "ttc_2021_2025.toml"
+    sizes = ["--runs", "20"] if q else []  # else the scripts' own sizes
+    if "holdout" in steps:
+        holdout.main(["--scenario", str(joint), "--out", str(out), *sizes, *w])
+    if "ablations" in steps:
+        ablations.main(["--scenario", str(joint), "--out", str(out), *sizes, *w])
+    if "uncertainty" in steps:
+        uncertainty.main(["--out", str(out), "--calibrated", str(joint), *(["--quick"] if q else []), *w])
     print(f"analysis written to {out} (calibrated scenarios in {calibrated})")
     return 0
 

@@ -7,15 +7,20 @@ stochastic, part of the variance of those means is the model's own noise; it is 
 from the replications (mean within-point variance / R, over the variance of the point means)
 and reported beside the indices, so a reader can tell signal from noise.
 
-Outputs analysed: P(coordinated), P(US unilateral), the month of US unilateral action (runs
-without it count as the horizon, i.e. censored) and effective alignment.
+The factors are parameter paths with ranges, or a scenario file's broad prior
+(:mod:`sim.analysis.priors`: every assumed input and every constant). The outputs are outcome
+fields or expressions over them (:func:`sim.analysis.stylized.expression`), each summarised
+per design point by its kind: a share of runs for a true/false output, a month with runs
+without the event counted as the horizon (censored), else a mean. By default they are
+:data:`OUTPUTS`, four outcomes of the China chip-tools track.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -23,10 +28,11 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from sim.analysis.stylized import column
-from sim.analysis.targets import field_kind
+from sim.analysis.priors import Prior
+from sim.analysis.stylized import check_field, column, expression
+from sim.analysis.targets import derived_kind, field_kind
 from sim.model import check_seed
-from sim.runner.designs import Design
+from sim.runner.designs import Design, ModelRun
 from sim.runner.run import run_design
 from sim.scenario import Scenario, ScenarioError, numeric_path
 from sim.scenario.distributions import Distribution
@@ -47,6 +53,48 @@ OUTPUTS: dict[str, tuple[str, str]] = {
     }.items()
 }
 METHODS = ("sobol", "morris")
+SHOWN = 20
+"""Most factors a report's table and figure show per output (the strongest; all are in
+``indices.csv``)."""
+
+
+def parse_output(text: str, source: str = "outputs") -> tuple[str, tuple[str, str]]:
+    """An output named by its text: an outcome field (``russia_dual_use.coordinated``), a
+    derived field (``china_sme.first_us_rule``, ``soft_share:2022-12,2023-05``) or an
+    expression over them (``china_sme.national:NL <= 30``): (label, (text, statistic)). A field
+    is summarised by its kind (a share, a censored month, a mean); an expression by its value
+    (a share when it is true/false, else a mean)."""
+    text = text.strip()
+    if not text:
+        raise ScenarioError(source, text, "an output cannot be empty")
+    try:
+        kind = derived_kind(text, source, text) if ":" in text else None
+        if kind is None and re.fullmatch(r"[a-z][a-z0-9_]*\.\w+", text):
+            kind = field_kind(text, source, text)
+    except ScenarioError:
+        kind = None
+    if kind == "str":
+        raise ScenarioError(source, text, "a text field: compare it, e.g. china_sme.channel == 'unilateral'")
+    if kind is None:
+        return text, (text, "expression")
+    return text, (text, STATISTIC_OF_KIND.get(kind, "mean"))
+
+
+def output_values(runs: pd.DataFrame, what: str, statistic: str, months: int, label: str = "") -> pd.Series:
+    """One output's value per run: a share counts 1 or 0, a censored month takes the horizon
+    for a run without the event (a label ``P(...)`` of a month field counts the event)."""
+    if statistic == "expression":
+        x = expression(runs, what, "outputs")
+    else:
+        check_field(runs, what, "outputs")
+        x = column(runs, what, "outputs")
+    if statistic == "censored" and label.startswith("P("):
+        return x.notna().astype(float)
+    if statistic == "censored":
+        return x.astype(float).fillna(float(months))
+    if x.dtype == bool or x.dtype == object:
+        return x.fillna(False).astype(bool).astype(float)
+    return x.astype(float)
 
 
 @dataclass(frozen=True)
@@ -152,27 +200,26 @@ def indices(prob: dict[str, Any], method: str, x: np.ndarray, y: np.ndarray, see
     return pd.DataFrame(cols, index=pd.Index(prob["names"], name="parameter"))
 
 
-def point_means(runs: pd.DataFrame, months: int) -> Any:
+def point_means(runs: pd.DataFrame, months: int, outputs: dict[str, tuple[str, str]] | None = None) -> Any:
     """The outputs grouped by design point (take ``.mean()`` or ``.var()`` over replications)."""
-    cols = {}
-    for label, (field, kind) in OUTPUTS.items():
-        x = column(runs, field).astype(float)
-        if label.startswith("P(") and kind == "censored":
-            x = x.notna().astype(float)
-        elif kind == "censored":
-            x = x.fillna(float(months))
-        cols[label] = x
+    cols = {
+        label: output_values(runs, what, statistic, months, label)
+        for label, (what, statistic) in (outputs or OUTPUTS).items()
+    }
     frame = pd.DataFrame(cols)
     frame["point"] = runs["point"].to_numpy()
     return frame.groupby("point")
 
 
-def noise_share(runs: pd.DataFrame, months: int, replications: int) -> pd.Series:
+def noise_share(
+    runs: pd.DataFrame, months: int, replications: int, outputs: dict[str, tuple[str, str]] | None = None
+) -> pd.Series:
     """Share of the variance of the point means due to the model's own noise."""
-    g = point_means(runs, months)
+    outputs = outputs or OUTPUTS
+    g = point_means(runs, months, outputs)
     means, within = g.mean(), g.var(ddof=1) if replications > 1 else None
     out = {}
-    for label in OUTPUTS:
+    for label in outputs:
         total = float(means[label].var(ddof=1))
         noise = float(within[label].mean()) / replications if within is not None else math.nan
         out[label] = noise / total if total > 0 else (0.0 if noise == 0 else math.nan)
@@ -191,6 +238,8 @@ class SensitivityResult:
     table: pd.DataFrame
     noise: pd.Series
     runs_file: Path | None = None  # where the runner wrote the runs, with their manifest
+    outputs: dict[str, tuple[str, str]] = field(default_factory=lambda: dict(OUTPUTS))
+    prior: Prior | None = None  # the broad prior the factors came from, if any
 
     def markdown(self) -> str:
         main, conf = ("ST", "ST_conf") if self.method == "sobol" else ("mu_star", "mu_star_conf")
@@ -198,19 +247,21 @@ class SensitivityResult:
             f"# Sensitivity of `{self.scenario}` ({self.method}, n = {self.n}, "
             f"{len(self.runs['point'].unique())} design points x {self.replications} replications)",
             "",
-            "Factors and ranges: "
-            + "; ".join(
-                f"`{n}` in [{lo:g}, {hi:g}]"
-                for n, (lo, hi) in zip(self.problem["names"], self.problem["bounds"], strict=True)
-            ),
+            self.factors_text(),
             "",
             "Share of each output's variance due to the model's own noise (replications): "
             + "; ".join(f"{k} {v:.1%}" for k, v in self.noise.items())
             + ".",
             "",
         ]
-        for label in OUTPUTS:
-            t = self.table[self.table.output == label].sort_values(main, ascending=False)
+        if self.problem["num_vars"] > SHOWN:
+            lines += [
+                f"Each output's table lists its {SHOWN} strongest factors; `indices.csv` has all "
+                f"{self.problem['num_vars']}.",
+                "",
+            ]
+        for label in self.outputs:
+            t = self.table[self.table.output == label].sort_values(main, ascending=False).head(SHOWN)
             lines += [
                 f"## {label}",
                 "",
@@ -230,6 +281,21 @@ class SensitivityResult:
             ]
         return "\n".join(lines)
 
+    def factors_text(self) -> str:
+        """The factors and their ranges (a prior's: how they were chosen)."""
+        ranges = "; ".join(
+            f"`{n}` in [{lo:g}, {hi:g}]"
+            for n, (lo, hi) in zip(self.problem["names"], self.problem["bounds"], strict=True)
+        )
+        if self.prior is None:
+            return "Factors and ranges: " + ranges
+        return (
+            f"Factors: the broad prior of the scenario file (`sim/analysis/priors.py`): every "
+            f"input its comments or preference tables mark as an assumption, half to twice its "
+            f"shipped value (a table's column by one multiplier), and every constant over its "
+            f"declared range; {self.problem['num_vars']} varied. Ranges: " + ranges
+        )
+
 
 def run_sensitivity(
     sc: Scenario,
@@ -246,18 +312,36 @@ def run_sensitivity(
     resume: bool = False,
     force: bool = False,
     command: Sequence[str] | None = None,
+    outputs: Sequence[str] = (),
+    prior: Prior | None = None,
 ) -> SensitivityResult:
     """Design, evaluate (R seeded replications per point on our runner) and analyse. With
     ``runs_file`` the runs are written there with a manifest beside it, and ``resume``
-    continues an interrupted analysis without redoing the runs it finished."""
+    continues an interrupted analysis without redoing the runs it finished. ``outputs``
+    (default :data:`OUTPUTS`) are fields or expressions (:func:`parse_output`); with
+    ``prior`` the factors are its varied inputs (``params`` and ``ranges`` must be empty)."""
     if method not in METHODS:
         raise ScenarioError("method", method, f"must be one of {', '.join(METHODS)}")
     check_seed(seed)
-    prob = problem(parameter_ranges(sc, params, ranges or {}))
+    chosen = dict(parse_output(o) for o in outputs) if outputs else dict(OUTPUTS)
+    check_outputs(sc, chosen)
+    if prior is not None:
+        if params or ranges:
+            raise ScenarioError(
+                "params", " ".join(params), "the prior names the factors: give no params or ranges"
+            )
+        prob = problem(prior.ranges())
+    else:
+        prob = problem(parameter_ranges(sc, params, ranges or {}))
     x = design(prob, method, n, seed)
     points = [dict(zip(prob["names"], map(float, row), strict=True)) for row in x]
+    evaluated = (
+        Design.at_points(None, points, replications, seed, prior.evaluator())
+        if prior is not None
+        else Design.at_points(sc, points, replications, seed)
+    )
     done = run_design(
-        Design.at_points(sc, points, replications, seed),
+        evaluated,
         runs_file,
         workers,
         scheduler,
@@ -269,9 +353,9 @@ def run_sensitivity(
         desc="ttcsim sensitivity",
     )
     runs = done.frame()
-    means = point_means(runs, sc.months).mean()
+    means = point_means(runs, sc.months, chosen).mean()
     frames = []
-    for label in OUTPUTS:
+    for label in chosen:
         t = indices(prob, method, x, means[label].to_numpy(), seed).reset_index()
         t.insert(0, "output", label)
         frames.append(t)
@@ -284,9 +368,19 @@ def run_sensitivity(
         seed,
         runs,
         pd.concat(frames, ignore_index=True),
-        noise_share(runs, sc.months, replications),
+        noise_share(runs, sc.months, replications, chosen),
         done.path,
+        chosen,
+        prior,
     )
+
+
+def check_outputs(sc: Scenario, outputs: dict[str, tuple[str, str]]) -> None:
+    """Evaluate every output on one run of ``sc`` (a mistyped field fails here, as a
+    :class:`ScenarioError` naming it, before the design runs)."""
+    one = pd.DataFrame([ModelRun()(sc, {}, 0, False)[0]])
+    for label, (what, statistic) in outputs.items():
+        output_values(one, what, statistic, sc.months, label)
 
 
 def plot(result: SensitivityResult, path: Path) -> None:
@@ -297,12 +391,26 @@ def plot(result: SensitivityResult, path: Path) -> None:
         if result.method == "sobol"
         else [("mu_star", "mu_star_conf", "mu*")]
     )
-    fig = Figure(figsize=(4.2 * len(OUTPUTS), 0.35 * result.problem["num_vars"] + 2.2))
-    axes = fig.subplots(1, len(OUTPUTS), sharey=True)
-    names = result.problem["names"]
-    y = np.arange(len(names))
-    for ax, label in zip(axes, OUTPUTS, strict=True):
-        t = result.table[result.table.output == label].set_index("parameter").loc[names]
+    outputs = list(result.outputs)
+    shown = min(SHOWN, result.problem["num_vars"])
+    few = shown == result.problem["num_vars"]
+    if few:  # one row of panels over the same factors
+        fig = Figure(figsize=(4.2 * len(outputs), 0.35 * shown + 2.2))
+        axes = np.atleast_1d(fig.subplots(1, len(outputs), sharey=True))
+    else:  # two columns of panels, each over its output's strongest factors
+        rows = -(-len(outputs) // 2)
+        fig = Figure(figsize=(15, rows * (0.27 * shown + 1.2) + 0.8))
+        axes = fig.subplots(rows, 2).ravel()
+        for ax in axes[len(outputs) :]:
+            ax.set_visible(False)
+    main = bars[-1][0]
+    y = np.arange(shown)
+    for ax, label in zip(axes, outputs, strict=False):
+        t = result.table[result.table.output == label].set_index("parameter")
+        names = (
+            list(result.problem["names"]) if few else list(t[main].sort_values(ascending=False).index[:shown])
+        )
+        t = t.loc[names]
         h = 0.8 / len(bars)
         for k, (col, conf, name) in enumerate(bars):
             ax.barh(
@@ -314,7 +422,7 @@ def plot(result: SensitivityResult, path: Path) -> None:
                 color=["#0072B2", "#E69F00"][k],
                 error_kw={"lw": 0.8},
             )
-        ax.set_yticks(y, names, fontsize=8)
+        ax.set_yticks(y, names, fontsize=8 if few else 7)
         ax.set_title(f"{label}\n(noise share {result.noise[label]:.0%})", fontsize=9)
         ax.axvline(0, color="black", lw=0.5)
         ax.invert_yaxis()

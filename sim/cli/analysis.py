@@ -10,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 
-from sim.analysis import calibration, discovery, sensitivity
+from sim.analysis import calibration, discovery, priors, sensitivity
 from sim.runner.store import output_lock, read_results, refuse_existing
 from sim.scenario import ScenarioError, load_scenario
 
@@ -43,6 +43,20 @@ def add_sensitivity(sub: Any) -> None:
         metavar="PATH=LOW:HIGH",
         help="a factor's range (default: its distribution's support)",
     )
+    p.add_argument(
+        "--prior",
+        action="store_true",
+        help="factors: the scenario file's broad prior (every assumed input and every constant; "
+        "see sim/analysis/priors.py) instead of --params",
+    )
+    p.add_argument(
+        "--outputs",
+        nargs="+",
+        default=[],
+        metavar="EXPR",
+        help="outcome fields or expressions to analyse, e.g. russia_dual_use.coordinated "
+        "'china_sme.national:NL <= 30' china_sme.first_us_rule (default: four china_sme outcomes)",
+    )
     p.add_argument("--n", type=int, default=256, help="base sample size (Sobol: a power of two)")
     p.add_argument("--replications", type=int, default=10, help="seeded runs per design point")
     p.add_argument("--seed", type=int, default=0)
@@ -62,6 +76,9 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
         raise ScenarioError("--out", str(out), "is a file; name an output folder")
     sc = load_scenario(args.scenario, args.overrides)
     ranges = dict(sensitivity.parse_range(r) for r in args.ranges)
+    if args.prior and (args.params or ranges):
+        raise ScenarioError("--prior", "", "the prior names the factors: give no --params or --range with it")
+    prior = priors.broad_prior(args.scenario, sc) if args.prior else None
     command = ["ttcsim", *sys.argv[1:]]
     out.parent.mkdir(parents=True, exist_ok=True)
     with output_lock(out, command):
@@ -82,6 +99,8 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
             resume=args.resume,
             force=args.force,
             command=command,
+            outputs=args.outputs,
+            prior=prior,
         )
         sensitivity.write(result, out)
     print(f"wrote {out}/sensitivity.md, sensitivity.png, indices.csv, runs.parquet ({len(result.runs)} runs)")

@@ -23,6 +23,7 @@ FLAG_OF_ARGUMENT = {
     "method": "--method",
     "replications": "--replications",
     "outcome": "--outcome",
+    "outputs": "--outputs",
     "x/y": "--x/--y",
     "heatmap": "--kind heatmap",
     "track": "--track",
