@@ -307,6 +307,21 @@ def report(
             for v in ("right", "early", "late", "wrong")
         ]
         lines.append(f"| {name} | {b:.3f} | {c:.2f} | " + " | ".join(map(str, counts)) + " |")
+    # the fair comparison with the null model: only the events its rows can express at all
+    common = [k for k, s in enumerate(scored["null"]) if not s.lacking]
+    if len(common) < len(quantities):
+        n_common_timed = sum(quantities[k].kind == "timed" for k in common)
+        lines += [
+            "",
+            f"On the {len(common)} events the null model's rows can express (not those in the notes, "
+            "which it predicts never because it has no such field):",
+            "",
+            f"| source | mean Brier ({len(common)} events) | mean CRPS, months ({n_common_timed} dated measures) |",
+            "|---|---|---|",
+        ]
+        for name in SOURCES:
+            b, c = totals([scored[name][k] for k in common], [quantities[k] for k in common])
+            lines.append(f"| {name} | {b:.3f} | {c:.2f} |")
     lines += ["", "## Reading, per event", ""]
     for k, ((_, e), q) in enumerate(zip(events.iterrows(), quantities, strict=True)):
         by = {name: scored[name][k] for name in SOURCES}

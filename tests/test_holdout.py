@@ -206,7 +206,9 @@ def test_the_holdout_script_reports_every_event_against_both_baselines(tmp_path)
         ]
     for source in ("| model |", "| prior predictive |", "| null |"):
         assert source in text
-    assert text.count("| prior predictive |") == len(load_holdout()) + 1  # a row per event, and its total
+    # a row per event, its total, and its total over the events the null model can express
+    assert text.count("| prior predictive |") == len(load_holdout()) + 2
+    assert "On the 8 events the null model's rows can express" in text
     assert "commit " in text and "20 runs per source, batch seed 2025" in text
 
 

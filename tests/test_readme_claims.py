@@ -175,39 +175,150 @@ def test_the_validation_claims_match_the_validation_report():
 
 
 def test_the_sensitivity_and_discovery_claims_match_their_reports():
-    sens = (ROOT / "results" / "sensitivity" / "china_2022" / "sensitivity.md").read_text(encoding="utf-8")
+    sens = (ROOT / "results" / "sensitivity" / "ttc_2021_2025" / "sensitivity.md").read_text(encoding="utf-8")
 
-    def total(output: str, parameter: str) -> str:
-        section = sens.split(f"## {output}\n", 1)[1].split("\n## ", 1)[0]
-        row = next(line for line in section.splitlines() if line.startswith(f"| `{parameter}` |"))
-        return f"{float(row.split('|')[4]):.2f}"
+    def section(output: str) -> str:
+        return sens.split(f"## {output}\n", 1)[1].split("\n## ", 1)[0]
 
-    coordinated, exposure, first, patience, dutch, alignment = claim(
-        r"members' threat perception drives coordination \(total index (\S+), with Dutch exposure (\S+)\); "
-        r"US reach drives the month of the first US rule \((\S+), then patience (\S+)\), whether the "
-        r"Dutch follow \((\S+)\) and alignment \((\S+)\)"
+    def top(output: str, parameter: str) -> str:
+        """The parameter's total index, which must be the output's largest."""
+        rows = [line for line in section(output).splitlines() if line.startswith("| `")]
+        totals = {row.split("|")[1].strip(" `"): float(row.split("|")[4]) for row in rows}
+        assert max(totals, key=lambda k: totals[k]) == parameter, (output, totals)
+        return f"{totals[parameter]:.2f}"
+
+    def noise(output: str) -> str:
+        (share,) = re.findall(re.escape(output) + r" ([\d.]+)%", sens.split("own noise (replications):")[1])
+        return f"{round(float(share))} %"
+
+    russia, channel, first, channel_noise, first_noise, dutch = claim(
+        r"drives Russia's coordination \(total index (\S+)\);.*?on chip\s+tools \((\S+)\) and when "
+        r"\((\S+)\), outcomes that are mostly noise \((\d+ %) and\s+(\d+ %) of their variance\);"
+        r".*?drives the Dutch measure by December 2023 \((\S+)\)"
     )
-    members, nl_exposure = "tracks.china_sme.members.*.threat", "tracks.china_sme.members.NL.exposure"
-    reach, us_patience = "tracks.china_sme.us.reach", "tracks.china_sme.us.patience"
-    assert total("P(coordinated)", members) == coordinated
-    assert total("P(coordinated)", nl_exposure) == exposure
-    assert total("month of the first US rule", reach) == first
-    assert total("month of the first US rule", us_patience) == patience
-    assert total("P(NL national measure)", reach) == dutch
-    assert total("effective alignment", reach) == alignment
-    disc = (ROOT / "results" / "discovery" / "china_2022_coordinated" / "discovery.md").read_text(
-        encoding="utf-8"
+    assert top("russia_dual_use.coordinated", "constants.w_fear") == russia
+    outside = "china_sme.channel in ['unilateral', 'minilateral']"
+    assert top(outside, "constants.unilateral_cost") == channel
+    assert top("china_sme.first_us_rule", "constants.unilateral_cost") == first
+    assert noise(outside) == channel_noise and noise("china_sme.first_us_rule") == first_noise
+    assert top("china_sme.national:NL <= 30", "constants.key_supply") == dutch
+
+    def discovery(name: str) -> str:
+        return (ROOT / "results" / "discovery" / f"ttc_2021_2025_{name}" / "discovery.md").read_text(
+            encoding="utf-8"
+        )
+
+    def cases(text: str) -> str:
+        (share,) = re.findall(r"\((\d+\.\d)%\) of them cases of interest", text)
+        return share
+
+    share, density, key, looser = claim(
+        r"in force by December 2023 in ([\d.]+) % of the broad\s+prior's runs, and in (\d+) % of the runs "
+        r"of a box that keeps `constants.key_supply` below\s+about (\S+) \(among (\d+) looser limits\)"
     )
-    share, density = claim(r"rare over the wide design \(([\d.]+) % of runs\), holds in (\d+) % of the runs")
-    (cases,) = re.findall(r"\((\d+\.\d)%\) of them cases of interest", disc)
-    assert cases == share
-    assert f"density {density}%" in disc.split("## Box 2")[0]
-    early = (ROOT / "results" / "discovery" / "china_2022_early_us_rule" / "discovery.md").read_text(
-        encoding="utf-8"
+    nl = discovery("nl_national")
+    assert cases(nl) == share
+    box = nl.split("## Box 1")[1].split("## Box 2")[0]
+    assert f"density {density}%" in box
+    limits = [line for line in box.splitlines() if line.startswith("| `")]
+    key_row = next(line for line in limits if line.startswith("| `constants.key_supply` |"))
+    assert f"{float(key_row.split('|')[3]):.2f}" == key and len(limits) - 1 == int(looser)
+    (coordinated,) = claim(r"\[([\d.]+) % of runs\]\(results/discovery/ttc_2021_2025_coordinated")
+    assert cases(discovery("coordinated")) == coordinated
+    (within,) = claim(r"comes within a year\]\([^)]+\)\s+in (\d+) % of them")
+    assert round(float(cases(discovery("early_us_rule")))) == int(within)
+
+
+def test_the_held_out_claims_match_the_holdout_report():
+    text = (ROOT / "results" / "holdout.md").read_text(encoding="utf-8")
+    totals = text.split("## Totals")[1].split("## Reading")[0]
+    every, common = totals.split("On the ")
+    rows = {
+        line.split("|")[1].strip(): line.split("|")[2:]
+        for line in every.splitlines()
+        if line.startswith("| ")
+    }
+    brier = claim(r"model (\S+), prior predictive (\S+), null\s+model (\S+); mean CRPS")
+    crps = claim(r"over the 11 dated measures: (\S+), (\S+) and (\S+) months")
+    for k, source in enumerate(("model", "prior predictive", "null")):
+        assert rows[source][0].strip() == brier[k] and rows[source][1].strip() == crps[k], source
+    right, wrong = claim(r"The\s+model is right on (\d+) of the 15:.*?It is\s+wrong on (\d+):")
+    assert rows["model"][2].strip() == right and rows["model"][5].strip() == wrong
+    assert common.startswith("8 events the null model's rows can express")
+    both = {
+        line.split("|")[1].strip(): line.split("|")[2].strip()
+        for line in common.splitlines()
+        if line.startswith("| ")
+    }
+    assert claim(r"on the 8 events its rows can express, the mean Brier is (\S+) against (\S+)\.") == (
+        both["model"],
+        both["null"],
     )
-    (within,) = claim(r"comes within a year\]\([^)]+\) in (\d+) % of the design's runs")
-    (cases,) = re.findall(r"\((\d+\.\d)%\) of them cases of interest", early)
-    assert round(float(cases)) == int(within)
+    (updates,) = claim(r"on chip tools in at most\s+(\d+) % of runs, on AI chips never")
+    shares = re.findall(
+        r"\| US (?:update of the Oct 2022 rules|rule of 2 Dec 2024) \([^|]*\| [^|]* \| [^|]* \| model \| (\d+)%",
+        text,
+    )
+    assert len(shares) == 4 and max(map(int, shares)) == int(updates) and min(map(int, shares)) == 0
+
+
+def test_the_ablation_claims_match_the_ablation_report():
+    text = (ROOT / "results" / "ablations.md").read_text(encoding="utf-8")
+    (on,) = re.findall(r"Held-out: mean Brier ([\d.]+),", text)
+    rows = {
+        line.split("|")[1].strip(" `"): line.split("|")
+        for line in text.splitlines()
+        if line.startswith("| `")
+    }
+
+    def off(mechanism: str) -> str:
+        before, after = rows[mechanism][4].strip().split(" → ")
+        assert before == on
+        return after
+
+    base, channel, counter, cascade = claim(
+        r"held-out mean Brier\s+rises from (\S+) to (\S+); without `countermeasures` to (\S+), without\s+"
+        r"`regime_cascade` to (\S+) "
+    )
+    assert base == on and channel == off("channel_choice") and counter == off("countermeasures")
+    assert cascade == off("regime_cascade")
+    eu, bargaining = claim(r"slightly better \((\S+) and (\S+)\)")
+    assert (eu, bargaining) == (off("eu_routes"), off("bargaining"))
+    assert float(eu) < float(on) and float(bargaining) < float(on)
+    for mechanism in ("eu_routes", "bargaining"):
+        assert "Russia: P(coordinated): " in rows[mechanism][2] and "no longer holds" in rows[mechanism][2]
+
+
+def test_the_uncertainty_claims_match_the_uncertainty_report():
+    text = (ROOT / "results" / "uncertainty.md").read_text(encoding="utf-8")
+    rows = {
+        re.findall(r"\(`(\w+)`\)", line)[0]: [c.strip() for c in line.split("|")[1:-1]]
+        for line in text.split("## (a)")[1].split("## (b)")[0].splitlines()
+        if line.startswith("| ") and "(`" in line
+    }
+    prior = {k: float(v[4].split()[0]) for k, v in rows.items()}
+    (holding,) = claim(
+        r"\(99 varied inputs, `sim/analysis/priors.py`\), (\d+) of the\s+11 section 7 patterns"
+    )
+    assert sum(p >= 0.5 for p in prior.values()) == int(holding) and len(prior) == 11
+    nl, jp, es, us = claim(
+        r"hold in only (\S+) and (\S+) of draws, Spain's list in (\S+) and the US acting\s+first outside the TTC in (\S+) "
+    )
+    for value, key in zip(
+        (nl, jp, es, us),
+        ("china_sme_nl_national", "china_sme_jp_national", "es_national_list", "china_sme_us_outside_ttc"),
+        strict=True,
+    ):
+        assert f"{prior[key]:.2f}" == value, key
+        assert rows[key][2].startswith("1.00"), key  # every batch of the shipped scenario
+    to, pct = claim(r"`constants.w_fear`, from 0.75 to (\S+) \((\d+ %) of its range\)")
+    tipping = text.split("## (b)")[1]
+    nl_row = next(line for line in tipping.splitlines() if "(`china_sme_nl_national`)" in line)
+    nearest = nl_row.split("|")[4].split(";")[0]
+    assert (
+        f"`constants.w_fear` raised from 0.75 to {to} " in nearest
+        and f"; {pct.replace(' ', '')} of its broad" in nearest
+    )
 
 
 def test_the_calibration_claims_match_the_joint_report():
