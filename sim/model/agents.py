@@ -436,39 +436,55 @@ class Adopters(mesa.Agent):
     # ------------------------------------------------------------------ regime_cascade
     def coming(self, tr: TrackState) -> np.ndarray:
         """Each adopter's level in force or already agreed: a member counts an EU-level measure
-        agreed in the TTC (unless derogated) before it comes into force."""
-        coming = tr.effective.copy()
-        if tr.deal_month is not None and tr.eu_month is None:
-            eu = np.where(tr.eu_derogated, 0.0, tr.deal_level)
-            coming[: tr.n_members] = np.maximum(coming[: tr.n_members], eu)
-        return coming
+        agreed in the TTC (unless derogated) before it comes into force (read-only; kept until
+        the measures in force or the deal change)."""
+        key = (tr.changes, tr.deal_month)
+        cached = tr.cache.get("coming")
+        if cached is None or cached[0] != key:
+            coming = tr.effective.copy()
+            if tr.deal_month is not None and tr.eu_month is None:
+                eu = np.where(tr.eu_derogated, 0.0, tr.deal_level)
+                coming[: tr.n_members] = np.maximum(coming[: tr.n_members], eu)
+            coming.flags.writeable = False
+            cached = tr.cache["coming"] = (key, coming, coming.tolist())
+        return cached[1]
 
     def list_after_veto(self, tr: TrackState) -> None:
         """``regime_cascade``: on a track stalled in the regime, members and allies that want the
         control weigh listing it nationally at their ideal (Art. 9; allies' own rules); other
-        members weigh applying the strictest list the Commission has published (Art. 10)."""
+        members weigh applying the strictest list the Commission has published (Art. 10).
+        (A few adopters are still open: plain floats are quicker than arrays here.)"""
         m = self.model
         c, nm, t = m.c, tr.n_members, m.t
-        listed, _, share = tr.members_listed()
+        share = tr.members_listed()[2]
         cost = regime_cascade.listing_cost(c["national_cost"], c["peer_relief"], share)
-        coming = self.coming(tr)
-        wants = regime_cascade.wanting(tr.ideals, coming, m.ttc.min_stringency, m.ttc.tolerance)
-        cand = (tr.open_national & wants).nonzero()[0]
-        if len(cand):
-            value = regime_cascade.value_of_listing(tr.ideals[cand], tr.net[cand]) - cost
-            for i in cand[value > tr.thresholds[cand]]:
-                self._list(tr, int(i), float(tr.ideals[i]), "national" if i < nm else "national rule")
+        self.coming(tr)
+        coming = tr.cache["coming"][2]
+        ideals, net, thresholds = tr.ideals.tolist(), tr.net.tolist(), tr.threshold_list
+        min_stringency, tolerance = m.ttc.min_stringency, m.ttc.tolerance
+        for i in [
+            i
+            for i in tr.open_list
+            if regime_cascade.wanting(ideals[i], coming[i], min_stringency, tolerance)
+            and regime_cascade.value_of_listing(ideals[i], net[i]) - cost > thresholds[i]
+        ]:
+            self._list(tr, i, ideals[i], "national" if i < nm else "national rule")
         if not ("art10" in tr.routes and m.eu.national_controls):
             return
-        published = listed & (tr.national_month[:nm] + c["publication_lag"] <= t)
-        if not published.any():
+        published = [level for month, level in tr.member_lists() if month + c["publication_lag"] <= t]
+        if not published:
             return
-        level = float(tr.national_level[:nm][published].max())
+        level = max(published)
         cost10 = cost * c["art10_discount"]
-        cand = (tr.undecided[:nm] & (coming[:nm] < level - m.ttc.tolerance)).nonzero()[0]
-        value = regime_cascade.value_of_listing(level, tr.net[cand]) - cost10
-        for i in cand[value > tr.thresholds[cand]]:
-            self._list(tr, int(i), level, "art10")
+        undecided = tr.undecided
+        for i in [
+            i
+            for i in range(nm)
+            if undecided[i]
+            and coming[i] < level - tolerance
+            and regime_cascade.value_of_listing(level, net[i]) - cost10 > thresholds[i]
+        ]:
+            self._list(tr, i, level, "art10")
 
     def _list(self, tr: TrackState, i: int, level: float, route: str) -> None:
         """Adopter ``i`` decides a national measure at ``level``, in force after its lag."""

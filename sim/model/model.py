@@ -382,20 +382,19 @@ class TTCModel(mesa.Model):
         ideal on all of them at once (``preferences``, over the rows of :attr:`live`)."""
         c, live = self.c, self.live
         if self.on["perception"]:
-            for k, tr in enumerate(self.tracks):
-                perception.perceive(
-                    tr.params["threat"],
-                    tr.n_members,
-                    self.adopters.population,
-                    self.commission.params.brokerage,
-                    float(self.agenda.attention[k]),
-                    w,
-                    tr.params["us_dependence"],
-                    tr.us.threat,
-                    self.noise[self.t, k],
-                    c["socialisation"],
-                    c["intel"],
-                )
+            perception.perceive(
+                live["threat"],
+                self.adopters.n_members,
+                self.adopters.population,
+                self.commission.params.brokerage,
+                self.agenda.attention,
+                w,
+                live["us_dependence"],
+                np.array([tr.us.threat for tr in self.tracks]),
+                self.noise[self.t],
+                c["socialisation"],
+                c["intel"],
+            )
         if self.on["preferences"]:
             net = preferences.net_benefit(
                 live["threat"],

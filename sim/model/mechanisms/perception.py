@@ -1,4 +1,4 @@
-"""Mechanism 2, ``perception``: members' threat perceptions on a track drift month by month.
+"""Mechanism 2, ``perception``: members' threat perceptions on each track drift month by month.
 
 Perceptions converge on the EU's population-weighted mean (socialisation in Council working
 parties and TTC preparation, at the Commission's ``brokerage``); every adopter's (allies'
@@ -27,19 +27,21 @@ def perceive(
     n_members: int,
     population: np.ndarray,
     brokerage: float,
-    attention: float,
+    attention: np.ndarray,
     weight: float,
     us_dependence: np.ndarray,
-    us_threat: float,
+    us_threat: np.ndarray,
     noise: np.ndarray,
     socialisation: float,
     intel: float,
 ) -> None:
-    """Move every adopter's ``threat`` (in place; members first, then allies) by
-    socialisation among members, intelligence from the US and noise, keeping it in [0, 1]."""
-    members = threat[:n_members]
-    mean = float(members @ population) / float(population.sum())
-    members += socialisation * brokerage * attention * weight * (mean - members)
-    threat += intel * attention * weight * us_dependence * (us_threat - threat)
+    """Move every adopter's ``threat`` on every hard track (in place; one row per track,
+    members first, then allies) by socialisation among members, intelligence from the US and
+    noise, keeping it in [0, 1]. ``attention`` and ``us_threat`` hold one value per track."""
+    members = threat[:, :n_members]
+    total = float(population.sum())
+    mean = np.array([float(row @ population) / total for row in members])
+    members += (socialisation * brokerage * attention * weight)[:, None] * (mean[:, None] - members)
+    threat += (intel * attention * weight)[:, None] * us_dependence * (us_threat[:, None] - threat)
     threat += noise
     threat.clip(0.0, 1.0, out=threat)
