@@ -78,8 +78,8 @@ class UnitedStates(mesa.Agent):
             tr.us.exposure,
             tr.availability,
             tr.us_supply,
-            float(tr.supply[: tr.n_members].sum()),
-            float(tr.supply.sum()),
+            tr.member_supply,
+            tr.allied_supply,
             tr.us.reach,
             tr.us.lag,
             wait,
@@ -134,9 +134,7 @@ class UnitedStates(mesa.Agent):
             return True
         if not (tr.us_rule_months or tr.us_pending) or not m.on["supplier_assurance"] or not tr.any_key_open:
             return False
-        level = max(tr.us_level, tr.us_ideal)
-        short = tr.effective < level - m.ttc.tolerance
-        return bool((tr.key_open & short).any())
+        return len(m.adopters.open_key(tr, max(tr.us_level, tr.us_ideal))) > 0
 
     def press_key_suppliers(self, tr: TrackState, w: float, leverage: float, pressure_in: np.ndarray) -> None:
         """``supplier_assurance``: spend this month's ``leverage`` on ``tr``'s key
@@ -146,16 +144,21 @@ class UnitedStates(mesa.Agent):
             return
         m = self.model
         ideal = tr.us_ideal
-        pressed = tr.key_open
         if tr.any_key_open and ideal > 0:
-            can = m.adopters.open_to_national(tr)
-            coming = np.where(can, tr.effective, np.maximum(tr.effective, tr.us_level))
-            allied = float(tr.supply.sum())
-            # min(ideal, x) / ideal is min(1, x / ideal) exactly, without overflow for a tiny ideal
-            uncovered = 1.0 - float(tr.supply @ (np.minimum(ideal, coming) / ideal)) / allied
-            weights = np.where(pressed, tr.supply, 0.0)
+            # who is pressed, and how much supply is uncovered, change only with the measures
+            key = (tr.changes, tr.decisions, ideal, tr.us_level)
+            cached = tr.cache.get("pressed")
+            if cached is None or cached[0] != key:
+                can = m.adopters.open_to_national(tr)
+                coming = np.where(can, tr.effective, np.maximum(tr.effective, tr.us_level))
+                allied = tr.allied_supply
+                # min(ideal, x) / ideal is min(1, x / ideal) exactly, without overflow for a tiny ideal
+                uncovered = 1.0 - float(tr.supply @ (np.minimum(ideal, coming) / ideal)) / allied
+                weights = np.where(tr.key_open, tr.supply, 0.0)
+                cached = tr.cache["pressed"] = (key, uncovered, weights, weights.sum())
+            _, uncovered, weights, total = cached
             share = 1.0 if tr.unilateral else m.c["bilateral_share"]
-            pressure_in += leverage * share * uncovered * w * weights / weights.sum()
+            pressure_in += leverage * share * uncovered * w * weights / total
 
     # ------------------------------------------------------------------ ratchet
     def update_rule(self, tr: TrackState) -> None:
@@ -175,7 +178,7 @@ class UnitedStates(mesa.Agent):
             added = ratchet.added_control(
                 tr.availability, tr.us_level, tr.us.reach, reach, tr.supply, tr.effective
             )
-            cached = tr.cache["ratchet"] = (key, reach, added, float(tr.supply.sum()))
+            cached = tr.cache["ratchet"] = (key, reach, added, tr.allied_supply)
         _, reach, added, allied = cached
         tr.leak_belief = ratchet.believe(tr.leak_belief, added, c["leak_learning"])
         value = ratchet.update_value(
@@ -314,8 +317,15 @@ class Adopters(mesa.Agent):
         """The key suppliers on ``tr`` short of ``level`` and still open to a national measure."""
         if not tr.any_key_open:
             return NO_ONE
-        short = tr.effective < level - self.model.ttc.tolerance
-        return (tr.key_open & short).nonzero()[0]
+        tolerance = self.model.ttc.tolerance
+        key = (tr.changes, tr.decisions, level, tolerance)
+        cached = tr.cache.get("open_key")
+        if cached is None or cached[0] != key:
+            short = tr.effective < level - tolerance
+            group = (tr.key_open & short).nonzero()[0]
+            group.flags.writeable = False
+            cached = tr.cache["open_key"] = (key, group)
+        return cached[1]
 
     def shortfall(self, tr: TrackState, group: np.ndarray, level: float) -> float:
         """How far the least willing of ``group`` is from controlling at ``level`` if all the
@@ -326,12 +336,17 @@ class Adopters(mesa.Agent):
         """Each of ``group``'s alignment margin at ``level`` if all the others in it control."""
         m = self.model
         c = m.c
-        together = tr.effective >= level - m.ttc.tolerance
-        together[group] = True
-        backfill = c["w_backfill"] * supplier_assurance.uncontrolled_rivals(
-            tr.supply, tr.us_supply, together, us_controls
-        )
-        return self.alignment(tr, group, level, c["national_cost"], backfill[group])
+        # the backfill changes only with the measures in force, the level and the group
+        key = (tr.changes, level, m.ttc.tolerance, us_controls, group.tobytes())
+        cached = tr.cache.get("backfill")
+        if cached is None or cached[0] != key:
+            together = tr.effective >= level - m.ttc.tolerance
+            together[group] = True
+            backfill = c["w_backfill"] * supplier_assurance.uncontrolled_rivals(
+                tr.supply, tr.us_supply, together, us_controls
+            )
+            cached = tr.cache["backfill"] = (key, backfill[group])
+        return self.alignment(tr, group, level, c["national_cost"], cached[1])
 
     def alignment(
         self,
@@ -396,10 +411,15 @@ class Adopters(mesa.Agent):
         if "art10" in tr.routes and m.eu.national_controls:
             _, list_level, _ = tr.members_listed()
             if list_level is not None:
-                open_m = tr.undecided[:nm]
-                cand10 = (
-                    open_m & ~tr.key[:nm] & (tr.effective[:nm] < list_level - m.ttc.tolerance)
-                ).nonzero()[0]
+                key = (tr.changes, tr.decisions, list_level, m.ttc.tolerance)
+                cached = tr.cache.get("art10")
+                if cached is None or cached[0] != key:
+                    open_m = tr.undecided[:nm]
+                    cand10 = (
+                        open_m & ~tr.key[:nm] & (tr.effective[:nm] < list_level - m.ttc.tolerance)
+                    ).nonzero()[0]
+                    cached = tr.cache["art10"] = (key, cand10)
+                cand10 = cached[1]
                 if len(cand10):
                     cost = c["national_cost"] * c["art10_discount"]
                     self._align(tr, cand10, list_level, cost, "art10")

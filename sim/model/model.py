@@ -260,7 +260,7 @@ class TTCModel(mesa.Model):
             0.0, self.c["noise_sd"], (self.months, len(self.tracks), n)
         )
         self.ministerial = layout.ministerial
-        self.shocks = shocks.schedule(scenario)
+        self.shocks = scenario.derived("model.shocks", lambda: shocks.schedule(scenario))
         self.agenda = Agenda.starting_at(
             self.commission.params.agenda, len(self.tracks), self.c["agenda_forgetting"], self.on["agenda"]
         )

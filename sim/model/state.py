@@ -38,6 +38,10 @@ class TrackState:
     key: np.ndarray = field(init=False)
     supply_eu: np.ndarray = field(init=False)
     """Members' share of the EU's supply on the track (zeros when the EU supplies none)."""
+    allied_supply: float = field(init=False)
+    """The adopters' share of the track's Western supply (``supply`` summed)."""
+    member_supply: float = field(init=False)
+    """The members' share of the track's Western supply."""
     # preferences and pressure
     net: np.ndarray = field(init=False)
     ideals: np.ndarray = field(init=False)
@@ -105,6 +109,7 @@ class TrackState:
         n = len(self.supply)
         eu = self.supply[: self.n_members]
         self.supply_eu = eu / eu.sum() if eu.sum() > 0 else np.zeros(self.n_members)
+        self.allied_supply, self.member_supply = float(self.supply.sum()), float(eu.sum())
         self.net = np.zeros(n)
         self.ideals = np.zeros(n)
         self.pressure = np.zeros(n)

@@ -44,4 +44,5 @@ def perceive(
     members += (socialisation * brokerage * attention * weight)[:, None] * (mean[:, None] - members)
     threat += (intel * attention * weight)[:, None] * us_dependence * (us_threat[:, None] - threat)
     threat += noise
-    threat.clip(0.0, 1.0, out=threat)
+    np.maximum(threat, 0.0, out=threat)  # clip to [0, 1], without clip's per-call overhead
+    np.minimum(threat, 1.0, out=threat)
