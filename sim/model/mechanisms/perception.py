@@ -27,22 +27,25 @@ def perceive(
     n_members: int,
     population: np.ndarray,
     brokerage: float,
-    attention: np.ndarray,
+    attention: list[float],
     weight: float,
     us_dependence: np.ndarray,
-    us_threat: np.ndarray,
+    us_threat: list[float],
     noise: np.ndarray,
     socialisation: float,
     intel: float,
 ) -> None:
     """Move every adopter's ``threat`` on every hard track (in place; one row per track,
     members first, then allies) by socialisation among members, intelligence from the US and
-    noise, keeping it in [0, 1]. ``attention`` and ``us_threat`` hold one value per track."""
+    noise, keeping it in [0, 1]. ``attention`` and ``us_threat`` hold one value per track (the
+    per-track factors are plain floats, one column each: fewer array operations)."""
     members = threat[:, :n_members]
     total = float(population.sum())
-    mean = np.array([float(row @ population) / total for row in members])
-    members += (socialisation * brokerage * attention * weight)[:, None] * (mean[:, None] - members)
-    threat += (intel * attention * weight)[:, None] * us_dependence * (us_threat[:, None] - threat)
+    mean = np.array([float(row @ population) / total for row in members])[:, None]
+    social = np.array([socialisation * brokerage * a * weight for a in attention])[:, None]
+    shared = np.array([intel * a * weight for a in attention])[:, None]
+    members += social * (mean - members)
+    threat += shared * us_dependence * (np.array(us_threat)[:, None] - threat)
     threat += noise
     np.maximum(threat, 0.0, out=threat)  # clip to [0, 1], without clip's per-call overhead
     np.minimum(threat, 1.0, out=threat)
