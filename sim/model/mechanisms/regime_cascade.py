@@ -65,7 +65,11 @@ def wanting(
 
 
 def wants_update(
-    us_ideal: float, us_level: float, wants: np.ndarray, participates: np.ndarray, min_stringency: float
+    us_ideal: float,
+    us_level: float,
+    wants: np.ndarray | bool,
+    participates: np.ndarray,
+    min_stringency: float,
 ) -> bool:
     """Whether an update is put to the plenary: the US wants a control of at least
     ``min_stringency`` above its rule in force, or a participating adopter ``wants`` one."""
