@@ -21,8 +21,9 @@ Order of a month (each mechanism is decided in its module of :mod:`sim.model.mec
    share; the month is recorded.
 
 Steps 1-3 are :meth:`TTCModel.step` (Mesa's step, at time ``t + 1`` for month ``t``), step 4
-the adoptions scheduled for that time, step 5 a recurring event at the same time with low
-priority, so it runs after them.
+the adoptions scheduled for that time, step 5 :meth:`TTCModel.close_month`: an event at the
+same time with low priority, so it runs after them, in a month with adoptions due; called at
+the end of the step in a month without (nothing could come between).
 
 Tracks interact only through what they share: the agenda, the US's leverage and each target's
 countermeasures; no track's decisions in a month touch another track's numbers, so the
@@ -42,7 +43,7 @@ from typing import Any
 import mesa
 import numpy as np
 import pandas as pd
-from mesa.time import Priority, Schedule
+from mesa.time import Priority
 
 from sim.model import tracks as data
 from sim.model.agents import Adopters, Commission, Target, UnitedStates
@@ -269,7 +270,8 @@ class TTCModel(mesa.Model):
         self.progress = np.zeros(len(self.tracks))
         self.scheduled: list[Adoption] = []
         self.events: list[tuple[int, str, str, str, str, str]] = []
-        self.schedule_recurring(self.close_month, Schedule(interval=1.0, start=1.0), priority=Priority.LOW)
+        self.due: set[int] = set()
+        """Months in which a scheduled adoption comes into force."""
         if self.record or self.record_final:  # a batch run records nothing
             self.datacollector = mesa.DataCollector(model_reporters=self._reporters())
 
@@ -376,6 +378,10 @@ class TTCModel(mesa.Model):
         self.pressure = supplier_assurance.accumulate(self.pressure, pressure_in, self.c["pressure_decay"])
         for k, tr in enumerate(self.tracks):
             tr.pressure = self.pressure[k]
+        if t in self.due:  # the month closes after the adoptions, events at this time
+            self.schedule_event(self.close_month, at=self.time, priority=Priority.LOW)
+        else:
+            self.close_month()
 
     def _form_preferences(self, w: float) -> None:
         """Perceptions drift on every hard track (``perception``), then every adopter forms its

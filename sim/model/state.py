@@ -209,6 +209,7 @@ class Adoption:
 
     def schedule(self, month: int) -> None:
         self.model.scheduled.append(self)
+        self.model.due.add(month)
         self.model.schedule_event(self.come_into_force, at=month + 1.0)
 
     def come_into_force(self) -> None:
