@@ -34,6 +34,9 @@ if TYPE_CHECKING:
     from sim.model.state import TrackState
 
 
+FEW = 8
+"""Up to this many adopters, a decision is weighed in plain floats rather than arrays."""
+
 NO_ONE = np.empty(0, dtype=np.intp)
 NO_ONE.flags.writeable = False
 """An empty group of adopters (indices)."""
@@ -353,26 +356,57 @@ class Adopters(mesa.Agent):
         tr: TrackState,
         who: np.ndarray,
         level: float,
-        cost: float | np.ndarray,
+        cost: float,
         backfill: float | np.ndarray = 0.0,
     ) -> np.ndarray:
         """``who``'s margins for a national measure at ``level`` on ``tr`` at political
-        ``cost`` (see :func:`~sim.model.mechanisms.supplier_assurance.alignment_margin`)."""
+        ``cost`` (see :func:`~sim.model.mechanisms.supplier_assurance.alignment_margin`).
+        A few adopters (the key suppliers) are weighed one by one in plain floats: the same
+        numbers, without the arrays' cost per operation."""
         c, p = self.model.c, tr.params
-        return supplier_assurance.alignment_margin(
-            level,
-            tr.us.reach,
-            tr.us.exemption,
-            p["threat"][who],
-            p["exposure"][who],
-            p["retaliation_fear"][who],
-            p["us_dependence"][who],
-            tr.pressure[who],
-            cost,
-            c["w_exposure"],
-            c["w_fear"],
-            c["w_pressure"],
-            backfill,
+        reach, exemption = tr.us.reach, tr.us.exemption
+        w_exposure, w_fear, w_pressure = c["w_exposure"], c["w_fear"], c["w_pressure"]
+        threat, exposure, fear = p["threat"], p["exposure"], p["retaliation_fear"]
+        dependence, pressure = p["us_dependence"], tr.pressure
+        if len(who) > FEW:
+            return np.asarray(
+                supplier_assurance.alignment_margin(
+                    level,
+                    reach,
+                    exemption,
+                    threat[who],
+                    exposure[who],
+                    fear[who],
+                    dependence[who],
+                    pressure[who],
+                    cost,
+                    w_exposure,
+                    w_fear,
+                    w_pressure,
+                    backfill,
+                )
+            )
+        each = backfill.tolist() if isinstance(backfill, np.ndarray) else [backfill] * len(who)
+        return np.array(
+            [
+                supplier_assurance.alignment_margin(
+                    level,
+                    reach,
+                    exemption,
+                    threat.item(i),
+                    exposure.item(i),
+                    fear.item(i),
+                    dependence.item(i),
+                    pressure.item(i),
+                    cost,
+                    w_exposure,
+                    w_fear,
+                    w_pressure,
+                    b,
+                )
+                for i, b in zip(who.tolist(), each, strict=True)
+            ],
+            dtype=float,
         )
 
     def standoff(self, tr: TrackState, group: np.ndarray, level: float) -> str:
