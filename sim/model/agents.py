@@ -34,6 +34,9 @@ if TYPE_CHECKING:
     from sim.model.state import TrackState
 
 
+FEW = 8
+"""Up to this many adopters, a decision is weighed in plain floats rather than arrays."""
+
 NO_ONE = np.empty(0, dtype=np.intp)
 NO_ONE.flags.writeable = False
 """An empty group of adopters (indices)."""
@@ -78,8 +81,8 @@ class UnitedStates(mesa.Agent):
             tr.us.exposure,
             tr.availability,
             tr.us_supply,
-            float(tr.supply[: tr.n_members].sum()),
-            float(tr.supply.sum()),
+            tr.member_supply,
+            tr.allied_supply,
             tr.us.reach,
             tr.us.lag,
             wait,
@@ -134,9 +137,7 @@ class UnitedStates(mesa.Agent):
             return True
         if not (tr.us_rule_months or tr.us_pending) or not m.on["supplier_assurance"] or not tr.any_key_open:
             return False
-        level = max(tr.us_level, tr.us_ideal)
-        short = tr.effective < level - m.ttc.tolerance
-        return bool((tr.key_open & short).any())
+        return len(m.adopters.open_key(tr, max(tr.us_level, tr.us_ideal))) > 0
 
     def press_key_suppliers(self, tr: TrackState, w: float, leverage: float, pressure_in: np.ndarray) -> None:
         """``supplier_assurance``: spend this month's ``leverage`` on ``tr``'s key
@@ -146,16 +147,21 @@ class UnitedStates(mesa.Agent):
             return
         m = self.model
         ideal = tr.us_ideal
-        pressed = tr.key_open
         if tr.any_key_open and ideal > 0:
-            can = m.adopters.open_to_national(tr)
-            coming = np.where(can, tr.effective, np.maximum(tr.effective, tr.us_level))
-            allied = float(tr.supply.sum())
-            # min(ideal, x) / ideal is min(1, x / ideal) exactly, without overflow for a tiny ideal
-            uncovered = 1.0 - float(tr.supply @ (np.minimum(ideal, coming) / ideal)) / allied
-            weights = np.where(pressed, tr.supply, 0.0)
+            # who is pressed, and how much supply is uncovered, change only with the measures
+            key = (tr.changes, tr.decisions, ideal, tr.us_level)
+            cached = tr.cache.get("pressed")
+            if cached is None or cached[0] != key:
+                can = m.adopters.open_to_national(tr)
+                coming = np.where(can, tr.effective, np.maximum(tr.effective, tr.us_level))
+                allied = tr.allied_supply
+                # min(ideal, x) / ideal is min(1, x / ideal) exactly, without overflow for a tiny ideal
+                uncovered = 1.0 - float(tr.supply @ (np.minimum(ideal, coming) / ideal)) / allied
+                weights = np.where(tr.key_open, tr.supply, 0.0)
+                cached = tr.cache["pressed"] = (key, uncovered, weights, weights.sum())
+            _, uncovered, weights, total = cached
             share = 1.0 if tr.unilateral else m.c["bilateral_share"]
-            pressure_in += leverage * share * uncovered * w * weights / weights.sum()
+            pressure_in += leverage * share * uncovered * w * weights / total
 
     # ------------------------------------------------------------------ ratchet
     def update_rule(self, tr: TrackState) -> None:
@@ -175,7 +181,7 @@ class UnitedStates(mesa.Agent):
             added = ratchet.added_control(
                 tr.availability, tr.us_level, tr.us.reach, reach, tr.supply, tr.effective
             )
-            cached = tr.cache["ratchet"] = (key, reach, added, float(tr.supply.sum()))
+            cached = tr.cache["ratchet"] = (key, reach, added, tr.allied_supply)
         _, reach, added, allied = cached
         tr.leak_belief = ratchet.believe(tr.leak_belief, added, c["leak_learning"])
         value = ratchet.update_value(
@@ -314,8 +320,15 @@ class Adopters(mesa.Agent):
         """The key suppliers on ``tr`` short of ``level`` and still open to a national measure."""
         if not tr.any_key_open:
             return NO_ONE
-        short = tr.effective < level - self.model.ttc.tolerance
-        return (tr.key_open & short).nonzero()[0]
+        tolerance = self.model.ttc.tolerance
+        key = (tr.changes, tr.decisions, level, tolerance)
+        cached = tr.cache.get("open_key")
+        if cached is None or cached[0] != key:
+            short = tr.effective < level - tolerance
+            group = (tr.key_open & short).nonzero()[0]
+            group.flags.writeable = False
+            cached = tr.cache["open_key"] = (key, group)
+        return cached[1]
 
     def shortfall(self, tr: TrackState, group: np.ndarray, level: float) -> float:
         """How far the least willing of ``group`` is from controlling at ``level`` if all the
@@ -326,38 +339,74 @@ class Adopters(mesa.Agent):
         """Each of ``group``'s alignment margin at ``level`` if all the others in it control."""
         m = self.model
         c = m.c
-        together = tr.effective >= level - m.ttc.tolerance
-        together[group] = True
-        backfill = c["w_backfill"] * supplier_assurance.uncontrolled_rivals(
-            tr.supply, tr.us_supply, together, us_controls
-        )
-        return self.alignment(tr, group, level, c["national_cost"], backfill[group])
+        # the backfill changes only with the measures in force, the level and the group
+        key = (tr.changes, level, m.ttc.tolerance, us_controls, group.tobytes())
+        cached = tr.cache.get("backfill")
+        if cached is None or cached[0] != key:
+            together = tr.effective >= level - m.ttc.tolerance
+            together[group] = True
+            backfill = c["w_backfill"] * supplier_assurance.uncontrolled_rivals(
+                tr.supply, tr.us_supply, together, us_controls
+            )
+            cached = tr.cache["backfill"] = (key, backfill[group])
+        return self.alignment(tr, group, level, c["national_cost"], cached[1])
 
     def alignment(
         self,
         tr: TrackState,
         who: np.ndarray,
         level: float,
-        cost: float | np.ndarray,
+        cost: float,
         backfill: float | np.ndarray = 0.0,
     ) -> np.ndarray:
         """``who``'s margins for a national measure at ``level`` on ``tr`` at political
-        ``cost`` (see :func:`~sim.model.mechanisms.supplier_assurance.alignment_margin`)."""
+        ``cost`` (see :func:`~sim.model.mechanisms.supplier_assurance.alignment_margin`).
+        A few adopters (the key suppliers) are weighed one by one in plain floats: the same
+        numbers, without the arrays' cost per operation."""
         c, p = self.model.c, tr.params
-        return supplier_assurance.alignment_margin(
-            level,
-            tr.us.reach,
-            tr.us.exemption,
-            p["threat"][who],
-            p["exposure"][who],
-            p["retaliation_fear"][who],
-            p["us_dependence"][who],
-            tr.pressure[who],
-            cost,
-            c["w_exposure"],
-            c["w_fear"],
-            c["w_pressure"],
-            backfill,
+        reach, exemption = tr.us.reach, tr.us.exemption
+        w_exposure, w_fear, w_pressure = c["w_exposure"], c["w_fear"], c["w_pressure"]
+        threat, exposure, fear = p["threat"], p["exposure"], p["retaliation_fear"]
+        dependence, pressure = p["us_dependence"], tr.pressure
+        if len(who) > FEW:
+            return np.asarray(
+                supplier_assurance.alignment_margin(
+                    level,
+                    reach,
+                    exemption,
+                    threat[who],
+                    exposure[who],
+                    fear[who],
+                    dependence[who],
+                    pressure[who],
+                    cost,
+                    w_exposure,
+                    w_fear,
+                    w_pressure,
+                    backfill,
+                )
+            )
+        each = backfill.tolist() if isinstance(backfill, np.ndarray) else [backfill] * len(who)
+        return np.array(
+            [
+                supplier_assurance.alignment_margin(
+                    level,
+                    reach,
+                    exemption,
+                    threat.item(i),
+                    exposure.item(i),
+                    fear.item(i),
+                    dependence.item(i),
+                    pressure.item(i),
+                    cost,
+                    w_exposure,
+                    w_fear,
+                    w_pressure,
+                    b,
+                )
+                for i, b in zip(who.tolist(), each, strict=True)
+            ],
+            dtype=float,
         )
 
     def standoff(self, tr: TrackState, group: np.ndarray, level: float) -> str:
@@ -396,10 +445,15 @@ class Adopters(mesa.Agent):
         if "art10" in tr.routes and m.eu.national_controls:
             _, list_level, _ = tr.members_listed()
             if list_level is not None:
-                open_m = tr.undecided[:nm]
-                cand10 = (
-                    open_m & ~tr.key[:nm] & (tr.effective[:nm] < list_level - m.ttc.tolerance)
-                ).nonzero()[0]
+                key = (tr.changes, tr.decisions, list_level, m.ttc.tolerance)
+                cached = tr.cache.get("art10")
+                if cached is None or cached[0] != key:
+                    open_m = tr.undecided[:nm]
+                    cand10 = (
+                        open_m & ~tr.key[:nm] & (tr.effective[:nm] < list_level - m.ttc.tolerance)
+                    ).nonzero()[0]
+                    cached = tr.cache["art10"] = (key, cand10)
+                cand10 = cached[1]
                 if len(cand10):
                     cost = c["national_cost"] * c["art10_discount"]
                     self._align(tr, cand10, list_level, cost, "art10")
@@ -436,39 +490,55 @@ class Adopters(mesa.Agent):
     # ------------------------------------------------------------------ regime_cascade
     def coming(self, tr: TrackState) -> np.ndarray:
         """Each adopter's level in force or already agreed: a member counts an EU-level measure
-        agreed in the TTC (unless derogated) before it comes into force."""
-        coming = tr.effective.copy()
-        if tr.deal_month is not None and tr.eu_month is None:
-            eu = np.where(tr.eu_derogated, 0.0, tr.deal_level)
-            coming[: tr.n_members] = np.maximum(coming[: tr.n_members], eu)
-        return coming
+        agreed in the TTC (unless derogated) before it comes into force (read-only; kept until
+        the measures in force or the deal change)."""
+        key = (tr.changes, tr.deal_month)
+        cached = tr.cache.get("coming")
+        if cached is None or cached[0] != key:
+            coming = tr.effective.copy()
+            if tr.deal_month is not None and tr.eu_month is None:
+                eu = np.where(tr.eu_derogated, 0.0, tr.deal_level)
+                coming[: tr.n_members] = np.maximum(coming[: tr.n_members], eu)
+            coming.flags.writeable = False
+            cached = tr.cache["coming"] = (key, coming, coming.tolist())
+        return cached[1]
 
     def list_after_veto(self, tr: TrackState) -> None:
         """``regime_cascade``: on a track stalled in the regime, members and allies that want the
         control weigh listing it nationally at their ideal (Art. 9; allies' own rules); other
-        members weigh applying the strictest list the Commission has published (Art. 10)."""
+        members weigh applying the strictest list the Commission has published (Art. 10).
+        (A few adopters are still open: plain floats are quicker than arrays here.)"""
         m = self.model
         c, nm, t = m.c, tr.n_members, m.t
-        listed, _, share = tr.members_listed()
+        share = tr.members_listed()[2]
         cost = regime_cascade.listing_cost(c["national_cost"], c["peer_relief"], share)
-        coming = self.coming(tr)
-        wants = regime_cascade.wanting(tr.ideals, coming, m.ttc.min_stringency, m.ttc.tolerance)
-        cand = (tr.open_national & wants).nonzero()[0]
-        if len(cand):
-            value = regime_cascade.value_of_listing(tr.ideals[cand], tr.net[cand]) - cost
-            for i in cand[value > tr.thresholds[cand]]:
-                self._list(tr, int(i), float(tr.ideals[i]), "national" if i < nm else "national rule")
+        self.coming(tr)
+        coming = tr.cache["coming"][2]
+        ideals, net, thresholds = tr.ideals.tolist(), tr.net.tolist(), tr.threshold_list
+        min_stringency, tolerance = m.ttc.min_stringency, m.ttc.tolerance
+        for i in [
+            i
+            for i in tr.open_list
+            if regime_cascade.wanting(ideals[i], coming[i], min_stringency, tolerance)
+            and regime_cascade.value_of_listing(ideals[i], net[i]) - cost > thresholds[i]
+        ]:
+            self._list(tr, i, ideals[i], "national" if i < nm else "national rule")
         if not ("art10" in tr.routes and m.eu.national_controls):
             return
-        published = listed & (tr.national_month[:nm] + c["publication_lag"] <= t)
-        if not published.any():
+        published = [level for month, level in tr.member_lists() if month + c["publication_lag"] <= t]
+        if not published:
             return
-        level = float(tr.national_level[:nm][published].max())
+        level = max(published)
         cost10 = cost * c["art10_discount"]
-        cand = (tr.undecided[:nm] & (coming[:nm] < level - m.ttc.tolerance)).nonzero()[0]
-        value = regime_cascade.value_of_listing(level, tr.net[cand]) - cost10
-        for i in cand[value > tr.thresholds[cand]]:
-            self._list(tr, int(i), level, "art10")
+        undecided = tr.undecided
+        for i in [
+            i
+            for i in range(nm)
+            if undecided[i]
+            and coming[i] < level - tolerance
+            and regime_cascade.value_of_listing(level, net[i]) - cost10 > thresholds[i]
+        ]:
+            self._list(tr, i, level, "art10")
 
     def _list(self, tr: TrackState, i: int, level: float, route: str) -> None:
         """Adopter ``i`` decides a national measure at ``level``, in force after its lag."""

@@ -21,8 +21,9 @@ Order of a month (each mechanism is decided in its module of :mod:`sim.model.mec
    share; the month is recorded.
 
 Steps 1-3 are :meth:`TTCModel.step` (Mesa's step, at time ``t + 1`` for month ``t``), step 4
-the adoptions scheduled for that time, step 5 a recurring event at the same time with low
-priority, so it runs after them.
+the adoptions scheduled for that time, step 5 :meth:`TTCModel.close_month`: an event at the
+same time with low priority, so it runs after them, in a month with adoptions due; called at
+the end of the step in a month without (nothing could come between).
 
 Tracks interact only through what they share: the agenda, the US's leverage and each target's
 countermeasures; no track's decisions in a month touch another track's numbers, so the
@@ -42,7 +43,7 @@ from typing import Any
 import mesa
 import numpy as np
 import pandas as pd
-from mesa.time import Priority, Schedule
+from mesa.time import Priority
 
 from sim.model import tracks as data
 from sim.model.agents import Adopters, Commission, Target, UnitedStates
@@ -260,7 +261,7 @@ class TTCModel(mesa.Model):
             0.0, self.c["noise_sd"], (self.months, len(self.tracks), n)
         )
         self.ministerial = layout.ministerial
-        self.shocks = shocks.schedule(scenario)
+        self.shocks = scenario.derived("model.shocks", lambda: shocks.schedule(scenario))
         self.agenda = Agenda.starting_at(
             self.commission.params.agenda, len(self.tracks), self.c["agenda_forgetting"], self.on["agenda"]
         )
@@ -269,7 +270,8 @@ class TTCModel(mesa.Model):
         self.progress = np.zeros(len(self.tracks))
         self.scheduled: list[Adoption] = []
         self.events: list[tuple[int, str, str, str, str, str]] = []
-        self.schedule_recurring(self.close_month, Schedule(interval=1.0, start=1.0), priority=Priority.LOW)
+        self.due: set[int] = set()
+        """Months in which a scheduled adoption comes into force."""
         if self.record or self.record_final:  # a batch run records nothing
             self.datacollector = mesa.DataCollector(model_reporters=self._reporters())
 
@@ -376,26 +378,29 @@ class TTCModel(mesa.Model):
         self.pressure = supplier_assurance.accumulate(self.pressure, pressure_in, self.c["pressure_decay"])
         for k, tr in enumerate(self.tracks):
             tr.pressure = self.pressure[k]
+        if t in self.due:  # the month closes after the adoptions, events at this time
+            self.schedule_event(self.close_month, at=self.time, priority=Priority.LOW)
+        else:
+            self.close_month()
 
     def _form_preferences(self, w: float) -> None:
         """Perceptions drift on every hard track (``perception``), then every adopter forms its
         ideal on all of them at once (``preferences``, over the rows of :attr:`live`)."""
         c, live = self.c, self.live
         if self.on["perception"]:
-            for k, tr in enumerate(self.tracks):
-                perception.perceive(
-                    tr.params["threat"],
-                    tr.n_members,
-                    self.adopters.population,
-                    self.commission.params.brokerage,
-                    float(self.agenda.attention[k]),
-                    w,
-                    tr.params["us_dependence"],
-                    tr.us.threat,
-                    self.noise[self.t, k],
-                    c["socialisation"],
-                    c["intel"],
-                )
+            perception.perceive(
+                live["threat"],
+                self.adopters.n_members,
+                self.adopters.population,
+                self.commission.params.brokerage,
+                self.agenda.attention.tolist(),
+                w,
+                live["us_dependence"],
+                [tr.us.threat for tr in self.tracks],
+                self.noise[self.t],
+                c["socialisation"],
+                c["intel"],
+            )
         if self.on["preferences"]:
             net = preferences.net_benefit(
                 live["threat"],

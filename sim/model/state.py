@@ -33,9 +33,15 @@ class TrackState:
     availability: float
     us_threshold: float
     thresholds: np.ndarray
+    threshold_list: list[float] = field(init=False)
+    """:attr:`thresholds` as a list of floats (for loops over a few adopters)."""
     key: np.ndarray = field(init=False)
     supply_eu: np.ndarray = field(init=False)
     """Members' share of the EU's supply on the track (zeros when the EU supplies none)."""
+    allied_supply: float = field(init=False)
+    """The adopters' share of the track's Western supply (``supply`` summed)."""
+    member_supply: float = field(init=False)
+    """The members' share of the track's Western supply."""
     # preferences and pressure
     net: np.ndarray = field(init=False)
     ideals: np.ndarray = field(init=False)
@@ -64,6 +70,10 @@ class TrackState:
     """Which adopters may still decide a national measure (see :meth:`allow_national`)."""
     key_open: np.ndarray = field(init=False)
     """Which key suppliers may still decide a national measure."""
+    open_list: list[int] = field(init=False)
+    """The indices of :attr:`open_national`, as a list (for loops over a few adopters)."""
+    decisions: int = 0
+    """How many national measures have been decided (a key for caches on the masks above)."""
     any_key_open: bool = field(init=False)
     """Whether any key supplier may still decide a national measure."""
     national_month: np.ndarray = field(init=False)
@@ -99,6 +109,7 @@ class TrackState:
         n = len(self.supply)
         eu = self.supply[: self.n_members]
         self.supply_eu = eu / eu.sum() if eu.sum() > 0 else np.zeros(self.n_members)
+        self.allied_supply, self.member_supply = float(self.supply.sum()), float(eu.sum())
         self.net = np.zeros(n)
         self.ideals = np.zeros(n)
         self.pressure = np.zeros(n)
@@ -109,6 +120,7 @@ class TrackState:
         self.national_month = np.full(n, -1)
         self.effective = np.zeros(n)
         self.extension_level = np.zeros(n)
+        self.threshold_list = self.thresholds.tolist()
 
     def set_key(self, key_supply: float) -> None:
         self.key = self.supply >= key_supply
@@ -126,6 +138,7 @@ class TrackState:
             self.open_national[: self.n_members] = False
         self.key_open = self.key & self.open_national
         self.any_key_open = bool(self.key_open.any())
+        self.open_list = self.open_national.nonzero()[0].tolist()
         for name in self.DECIDED:
             getattr(self, name).flags.writeable = False
 
@@ -138,6 +151,9 @@ class TrackState:
             new.flags.writeable = False
             setattr(self, name, new)
         self.any_key_open = bool(self.key_open.any())
+        if i in self.open_list:
+            self.open_list.remove(i)
+        self.decisions += 1
 
     def members_listed(self) -> tuple[np.ndarray, float | None, float]:
         """The members with a national measure in force, the strictest level among them (None
@@ -150,6 +166,16 @@ class TrackState:
             level = float(self.national_level[:nm][listed].max()) if listed.any() else None
             cached = self.cache["listed"] = (self.changes, listed, level, float(self.supply_eu[listed].sum()))
         return cached[1], cached[2], cached[3]
+
+    def member_lists(self) -> list[tuple[int, float]]:
+        """(month in force, level) of each member's national measure in force, in member order;
+        kept until the measures in force change."""
+        cached = self.cache.get("lists")
+        if cached is None or cached[0] != self.changes:
+            listed = self.members_listed()[0].nonzero()[0]
+            months, levels = self.national_month[listed].tolist(), self.national_level[listed].tolist()
+            cached = self.cache["lists"] = (self.changes, list(zip(months, levels, strict=True)))
+        return cached[1]
 
     def update_effective(self) -> None:
         """Each adopter's level in force: for members the EU level (unless derogated) or its
@@ -183,6 +209,7 @@ class Adoption:
 
     def schedule(self, month: int) -> None:
         self.model.scheduled.append(self)
+        self.model.due.add(month)
         self.model.schedule_event(self.come_into_force, at=month + 1.0)
 
     def come_into_force(self) -> None:

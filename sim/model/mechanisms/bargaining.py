@@ -52,5 +52,6 @@ def press_the_reluctant(
     """Add (in place, members only) ``leverage`` x ``weight`` of US pressure on the members
     whose ceilings held the offer below the Commission's aim, in proportion to the shortfall."""
     reluctance = np.where(derogated, 0.0, np.maximum(0.0, aim - ceilings))
-    if reluctance.sum() > 0:
-        pressure_in[: len(ceilings)] += leverage * weight * reluctance / reluctance.sum()
+    total = reluctance.sum()
+    if total > 0:
+        pressure_in[: len(ceilings)] += leverage * weight * reluctance / total

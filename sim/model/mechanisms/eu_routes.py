@@ -34,6 +34,7 @@ thresholds [59]; Wassenaar decides by consensus [102]; Annex I follows the regim
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 
@@ -114,6 +115,7 @@ def regime_consensus(ceilings: np.ndarray, participates: np.ndarray, aim: float)
     return Proposal(min(aim, level), np.zeros(n, dtype=bool), 1.0, i if level < aim else -1)
 
 
+@cache
 def open_routes(routes: tuple[str, ...], regime_vetoed: bool) -> tuple[str, ...]:
     """The EU-level routes among a track's ``routes`` that can carry a measure now, in the
     order that breaks ties: a vetoed regime update closes the ``annex`` route."""

@@ -1,4 +1,4 @@
-"""Mechanism 2, ``perception``: members' threat perceptions on a track drift month by month.
+"""Mechanism 2, ``perception``: members' threat perceptions on each track drift month by month.
 
 Perceptions converge on the EU's population-weighted mean (socialisation in Council working
 parties and TTC preparation, at the Commission's ``brokerage``); every adopter's (allies'
@@ -27,19 +27,25 @@ def perceive(
     n_members: int,
     population: np.ndarray,
     brokerage: float,
-    attention: float,
+    attention: list[float],
     weight: float,
     us_dependence: np.ndarray,
-    us_threat: float,
+    us_threat: list[float],
     noise: np.ndarray,
     socialisation: float,
     intel: float,
 ) -> None:
-    """Move every adopter's ``threat`` (in place; members first, then allies) by
-    socialisation among members, intelligence from the US and noise, keeping it in [0, 1]."""
-    members = threat[:n_members]
-    mean = float(members @ population) / float(population.sum())
-    members += socialisation * brokerage * attention * weight * (mean - members)
-    threat += intel * attention * weight * us_dependence * (us_threat - threat)
+    """Move every adopter's ``threat`` on every hard track (in place; one row per track,
+    members first, then allies) by socialisation among members, intelligence from the US and
+    noise, keeping it in [0, 1]. ``attention`` and ``us_threat`` hold one value per track (the
+    per-track factors are plain floats, one column each: fewer array operations)."""
+    members = threat[:, :n_members]
+    total = float(population.sum())
+    mean = np.array([float(row @ population) / total for row in members])[:, None]
+    social = np.array([socialisation * brokerage * a * weight for a in attention])[:, None]
+    shared = np.array([intel * a * weight for a in attention])[:, None]
+    members += social * (mean - members)
+    threat += shared * us_dependence * (np.array(us_threat)[:, None] - threat)
     threat += noise
-    threat.clip(0.0, 1.0, out=threat)
+    np.maximum(threat, 0.0, out=threat)  # clip to [0, 1], without clip's per-call overhead
+    np.minimum(threat, 1.0, out=threat)

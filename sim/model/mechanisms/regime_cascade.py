@@ -55,14 +55,21 @@ def plenary_month() -> int:
         return int(tomllib.load(fh)["wassenaar"]["plenary_month"])
 
 
-def wanting(ideals: np.ndarray, coming: np.ndarray, min_stringency: float, tolerance: float) -> np.ndarray:
+def wanting(
+    ideals: np.ndarray | float, coming: np.ndarray | float, min_stringency: float, tolerance: float
+) -> np.ndarray | bool:
     """Which adopters want a control: an ideal of at least ``min_stringency`` and more than
-    ``tolerance`` above the level in force or agreed for them (``coming``)."""
+    ``tolerance`` above the level in force or agreed for them (``coming``); for arrays of
+    adopters or one adopter's floats."""
     return (ideals >= min_stringency) & (ideals > coming + tolerance)
 
 
 def wants_update(
-    us_ideal: float, us_level: float, wants: np.ndarray, participates: np.ndarray, min_stringency: float
+    us_ideal: float,
+    us_level: float,
+    wants: np.ndarray | bool,
+    participates: np.ndarray,
+    min_stringency: float,
 ) -> bool:
     """Whether an update is put to the plenary: the US wants a control of at least
     ``min_stringency`` above its rule in force, or a participating adopter ``wants`` one."""
@@ -71,7 +78,7 @@ def wants_update(
     return bool(np.any(participates & wants))
 
 
-def value_of_listing(level: np.ndarray | float, net: np.ndarray) -> np.ndarray:
+def value_of_listing(level: np.ndarray | float, net: np.ndarray | float) -> np.ndarray | float:
     """The value of a control at ``level`` against none, for an adopter whose net benefit per
     unit is ``net``, under a quadratic loss around its ideal: ``level x (2 net - level)``
     (at the ideal, ``net``^2; negative beyond twice the net benefit)."""

@@ -77,24 +77,25 @@ def alignment_margin(
     us_level: float,
     reach: float,
     exemption: float,
-    threat: np.ndarray,
-    exposure: np.ndarray,
-    fear: np.ndarray,
-    us_dependence: np.ndarray,
-    pressure: np.ndarray,
+    threat: np.ndarray | float,
+    exposure: np.ndarray | float,
+    fear: np.ndarray | float,
+    us_dependence: np.ndarray | float,
+    pressure: np.ndarray | float,
     cost: np.ndarray | float,
     w_exposure: float,
     w_fear: float,
     w_pressure: float,
     backfill: np.ndarray | float = 0.0,
-) -> np.ndarray:
+) -> np.ndarray | float:
     """Value of matching the US level nationally, less the value of not, for each candidate.
 
     Aligning brings the security gain and relief from US pressure; the US rule in force
     already catches ``reach`` of the candidate's exports, so aligning costs only the rest and
     earns the exemption granted to partners with similar controls [7][51]. ``cost`` is the
     political cost of the measure (national, or discounted under Art. 10); ``backfill`` scales
-    the exports lost up by the sales rivals who keep selling would take."""
+    the exports lost up by the sales rivals who keep selling would take. For arrays of
+    candidates or one candidate's floats."""
     gain = us_level * (threat + w_pressure * us_dependence * pressure) + reach * exemption * exposure
     loss = us_level * (w_exposure * exposure * (1.0 - reach) * (1.0 + backfill) + w_fear * fear)
     return gain - loss - cost
