@@ -314,7 +314,7 @@ def test_the_uncertainty_claims_match_the_uncertainty_report():
     to, pct = claim(r"`constants.w_fear`, from 0.75 to (\S+) \((\d+ %) of its range\)")
     tipping = text.split("## (b)")[1]
     nl_row = next(line for line in tipping.splitlines() if "(`china_sme_nl_national`)" in line)
-    nearest = nl_row.split("|")[4].split(";")[0]
+    nearest = nl_row.split("|")[4].split("); ")[0]  # the first, nearest tipping point
     assert (
         f"`constants.w_fear` raised from 0.75 to {to} " in nearest
         and f"; {pct.replace(' ', '')} of its broad" in nearest
