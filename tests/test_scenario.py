@@ -601,7 +601,7 @@ def test_a_calibrated_posterior_with_an_awkward_name_loads_back(tmp_path, china)
     original.write_text(CHINA.read_text())
     result = SimpleNamespace(
         quantiles=lambda: q,
-        scenario=replace(china, name=AWKWARD),
+        model=replace(china, name=AWKWARD),
         names=list(q.index),
         targets=[],
         replications=2,
