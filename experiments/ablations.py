@@ -16,7 +16,6 @@ Usage: ``python experiments/ablations.py [--runs N] [--seed S] [--workers K] [--
 
 from __future__ import annotations
 
-import argparse
 import math
 import sys
 from pathlib import Path
@@ -32,8 +31,9 @@ from sim.runner import simulate
 from sim.runner.manifest import _git_commit
 from sim.scenario.schema import MECHANISMS
 
-ROOT = Path(__file__).resolve().parent.parent
-CALIBRATED = ROOT / "scenarios" / "calibrated" / "ttc_2021_2025.toml"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from holdout import arguments  # noqa: E402  (a sibling script: the same options)
+
 JOINT = "ttc_2021_2025"
 """The scenario the section 7 rows name."""
 
@@ -51,13 +51,7 @@ def facts_of(df: pd.DataFrame, facts: list[Target]) -> dict[str, Result]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--runs", type=int, default=3000)
-    ap.add_argument("--seed", type=int, default=2025)
-    ap.add_argument("--workers", type=int, default=None)
-    ap.add_argument("--scenario", type=Path, default=CALIBRATED, help="the calibrated scenario")
-    ap.add_argument("--out", type=Path, default=ROOT / "results")
-    args = ap.parse_args(argv)
+    args = arguments(__doc__.splitlines()[0], runs=3000).parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
 
     facts = [f for f in load_facts() if f.scenario == JOINT]

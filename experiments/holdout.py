@@ -359,14 +359,20 @@ def report(
     return lines
 
 
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--runs", type=int, default=8000)
+def arguments(description: str, runs: int) -> argparse.ArgumentParser:
+    """The options of a script that runs the calibrated joint scenario (this one and
+    ``experiments/ablations.py``): its runs, batch seed, workers, scenario and output folder."""
+    ap = argparse.ArgumentParser(description=description)
+    ap.add_argument("--runs", type=int, default=runs)
     ap.add_argument("--seed", type=int, default=2025)
     ap.add_argument("--workers", type=int, default=None)
     ap.add_argument("--scenario", type=Path, default=CALIBRATED, help="the calibrated scenario")
     ap.add_argument("--out", type=Path, default=ROOT / "results")
-    args = ap.parse_args(argv)
+    return ap
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = arguments(__doc__.splitlines()[0], runs=8000).parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
 
     src = batches(args.scenario, args.runs, args.seed, args.workers)
