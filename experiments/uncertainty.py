@@ -39,8 +39,9 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.priors import HIGH, LOW, Factor, Prior, broad_prior, data_assumptions, table
-from sim.analysis.stylized import load_facts, md, of_target, wilson
+from sim.analysis.stylized import ADOPTION_ROWS, load_facts, md, of_target, wilson
 from sim.analysis.targets import Target
+from sim.model.null_model import null_row
 from sim.runner.designs import Design
 from sim.runner.manifest import _git_commit
 from sim.runner.run import run_design
@@ -116,6 +117,41 @@ def judge(runs: pd.DataFrame, by: str, facts: list[Target]) -> pd.DataFrame:
             row[f"holds:{f.id}"] = float(holds(f, g))
             row[f"margin:{f.id}"] = margin(f, g)
         rows.append(row)
+    return pd.DataFrame(rows).set_index(by)
+
+
+NULL_ROW = "null_wrong"
+"""The last section 7 row: the static null model gets at least two adoption rows wrong."""
+NULL_WRONG = 2
+NULL_FACT = Target(
+    label="The static null model gets at least two adoption rows wrong",
+    statistic="share",
+    field="",
+    value=NULL_WRONG,
+    id=NULL_ROW,
+)
+
+
+def judge_null(
+    runs: pd.DataFrame, by: str, facts: list[Target], scenario_of: Callable[[Any], Scenario]
+) -> pd.DataFrame:
+    """Per group of ``runs``, the null model's verdict on the section 7 row about it: the static
+    null model on the group's scenario (``scenario_of(group)``) and seeds, the same sampled
+    inputs as the model's runs, gets at least :data:`NULL_WRONG` of the adoption rows wrong.
+    The margin is the number of rows it gets wrong, less the bound (minus one half)."""
+    adoption = [f for f in facts if f.id in ADOPTION_ROWS]
+    rows = []
+    for key, g in runs.groupby(by, sort=True):
+        sc = scenario_of(key)
+        null = pd.DataFrame([null_row(sc, int(seed)) for seed in g["seed"]])
+        wrong = sum(not holds(f, null) for f in adoption)
+        rows.append(
+            {
+                by: key,
+                f"holds:{NULL_ROW}": float(wrong >= NULL_WRONG),
+                f"margin:{NULL_ROW}": wrong - NULL_WRONG + 0.5,
+            }
+        )
     return pd.DataFrame(rows).set_index(by)
 
 
@@ -346,14 +382,25 @@ def main(argv: list[str] | None = None) -> int:
 
     # (a) prior predictive
     judged: dict[str, pd.DataFrame] = {}
-    judged["shipped"] = judge(batches(shipped, sizes["batches"], r, seed, w), "batch", facts)
-    judged["calibrated"] = judge(batches(calibrated, sizes["batches"], r, seed, w), "batch", facts)
     points = prior.draw(n, seed)
     draws = pd.DataFrame(points)
-    judged["broad prior"] = judge(at_points(prior, points, r, seed, w), "point", facts)
     post_draws = posterior.draw(n, seed)
-    judged[ARMS[3]] = judge(at_points(posterior, post_draws, r, seed, w), "point", facts)
+    null_judged: dict[str, pd.DataFrame] = {}
+    for arm, runs, by, scenario_of in (
+        ("shipped", batches(shipped, sizes["batches"], r, seed, w), "batch", lambda _: shipped),
+        ("calibrated", batches(calibrated, sizes["batches"], r, seed, w), "batch", lambda _: calibrated),
+        ("broad prior", at_points(prior, points, r, seed, w), "point", lambda k: prior.apply(points[k])),
+        (
+            ARMS[3],
+            at_points(posterior, post_draws, r, seed, w),
+            "point",
+            lambda k: posterior.apply(post_draws[k]),
+        ),
+    ):
+        judged[arm] = judge(runs, by, facts)
+        null_judged[arm] = judge_null(runs, by, facts, scenario_of)
     probs = {arm: {f.id: probability(judged[arm], f) for f in facts} for arm in ARMS}
+    null_probs = {arm: probability(null_judged[arm], NULL_FACT) for arm in ARMS}
     runs_a = 2 * sizes["batches"] * r + 2 * n * r
 
     # (b) tipping points
@@ -413,6 +460,12 @@ def main(argv: list[str] | None = None) -> int:
             f"{probs[a][f.id][0]:.2f} ({probs[a][f.id][1]:.2f} to {probs[a][f.id][2]:.2f})" for a in ARMS
         ]
         lines.append(f"| {md(f.label)} (`{f.id}`) | {md(f.describe())} | " + " | ".join(cells) + " |")
+    cells = [f"{null_probs[a][0]:.2f} ({null_probs[a][1]:.2f} to {null_probs[a][2]:.2f})" for a in ARMS]
+    lines.append(
+        f"| {md(NULL_FACT.label)} (`{NULL_ROW}`) | >= {NULL_WRONG} of {len(ADOPTION_ROWS)} wrong | "
+        + " | ".join(cells)
+        + " |"
+    )
     likely = [f.id for f in facts if probs["broad prior"][f.id][0] >= 0.5]
     lines += [
         "",
@@ -422,7 +475,9 @@ def main(argv: list[str] | None = None) -> int:
         + ", ".join(
             f"{f.id} {probs['shipped'][f.id][0]:.2f} -> {probs['broad prior'][f.id][0]:.2f}" for f in facts
         )
-        + " (shipped -> broad prior).",
+        + " (shipped -> broad prior). The null model's row is judged on the null model's runs with the same "
+        f"inputs and seeds as each draw's: it holds in {null_probs['broad prior'][0]:.2f} of the broad prior's draws "
+        f"({null_probs['shipped'][0]:.2f} of the shipped batches).",
         "",
         "## (b) Tipping points",
         "",
@@ -448,6 +503,11 @@ def main(argv: list[str] | None = None) -> int:
         if NEAR <= p_shipped <= 1 - NEAR or verdict != (p_shipped >= 0.5):
             state += f"; near its bound: holds in {p_shipped:.0%} of the shipped batches"
         lines.append(f"| {md(f.label)} (`{f.id}`) | {state} | {searched} | {nearest} |")
+    lines.append(
+        f"| {md(NULL_FACT.label)} (`{NULL_ROW}`) | - | not searched | not searched: the row compares the null model "
+        "with the history, not the model, and flips when an input lets the null model's static ideals reach the "
+        "Dutch, Japanese or Russian measures |"
+    )
     lines += [
         "",
         f"A pattern *near its bound* holds in {NEAR:.0%} to {1 - NEAR:.0%} of the shipped scenario's batches in "

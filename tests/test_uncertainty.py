@@ -162,7 +162,8 @@ def test_the_uncertainty_report_runs_end_to_end(tmp_path):
     assert (tmp_path / "uncertainty.png").stat().st_size > 10_000
     ids = re.findall(r"^\| .*\(`(\w+)`\) \| ", text, flags=re.M)
     facts = [f.id for f in uncertainty.load_facts() if f.scenario == "ttc_2021_2025"]
-    assert ids == facts + facts  # a row per pattern in (a) and in (b)
+    rows = [*facts, uncertainty.NULL_ROW]
+    assert ids == rows + rows  # a row per section 7 pattern in (a) and in (b), the null model's last
     assert "commit " in text and "seed 1" in text and "4 prior draws x 2 runs" in text
     assert "`shocks[3].delta`" in text and "`constants.w_backfill`" in text
 
