@@ -297,10 +297,10 @@ def test_the_uncertainty_claims_match_the_uncertainty_report():
         if line.startswith("| ") and "(`" in line
     }
     prior = {k: float(v[4].split()[0]) for k, v in rows.items()}
-    (holding,) = claim(
-        r"\(99 varied inputs, `sim/analysis/priors.py`\), (\d+) of the\s+11 section 7 patterns"
-    )
-    assert sum(p >= 0.5 for p in prior.values()) == int(holding) and len(prior) == 11
+    (holding,) = claim(r"\(99 varied inputs, `sim/analysis/priors.py`\), (\d+) of the\s+12 section 7 rows")
+    assert sum(p >= 0.5 for p in prior.values()) == int(holding) and len(prior) == 12
+    (null,) = claim(r"gets at least two adoption rows wrong \(in (\S+) of draws\)")
+    assert f"{prior['null_wrong']:.2f}" == null
     nl, jp, es, us = claim(
         r"hold in only (\S+) and (\S+) of draws, Spain's list in (\S+) and the US acting\s+first outside the TTC in (\S+) "
     )
