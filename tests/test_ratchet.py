@@ -189,7 +189,7 @@ def test_an_ally_short_of_the_updated_us_level_extends_its_measure_if_it_is_wort
     m, tr, nl = weigh(1.0)
     assert tr.extension_level[nl] == 0.9
     assert [e[3] for e in m.events if e[4] == "decision"] == ["NL"]
-    (extension,) = [a for a in m.scheduled if a.adopter == "NL"]
+    (extension,) = [a for due in m.due.values() for a in due if a.adopter == "NL"]
     assert extension.level == 0.9
     m.t = due = 30 + round(float(tr.params["lag"][nl]))
     extension.come_into_force()

@@ -34,12 +34,13 @@ if TYPE_CHECKING:
     from sim.model.state import TrackState
 
 
-FEW = 8
-"""Up to this many adopters, a decision is weighed in plain floats rather than arrays."""
-
 NO_ONE = np.empty(0, dtype=np.intp)
 NO_ONE.flags.writeable = False
 """An empty group of adopters (indices)."""
+
+NO_BACKFILL = np.empty(0)
+NO_BACKFILL.flags.writeable = False
+"""No backfill for anyone: :meth:`Adopters.alignment` without the assurance problem."""
 
 
 class UnitedStates(mesa.Agent):
@@ -310,6 +311,7 @@ class Adopters(mesa.Agent):
         self.n_members = len(members)
         self.index = {c: i for i, c in enumerate(self.iso)}
         self.population = population
+        self.total_population = float(population.sum())
 
     def open_to_national(self, tr: TrackState) -> np.ndarray:
         """Which adopters may still decide a national measure on ``tr``: those without one, and
@@ -357,56 +359,27 @@ class Adopters(mesa.Agent):
         who: np.ndarray,
         level: float,
         cost: float,
-        backfill: float | np.ndarray = 0.0,
+        backfill: np.ndarray = NO_BACKFILL,
     ) -> np.ndarray:
         """``who``'s margins for a national measure at ``level`` on ``tr`` at political
-        ``cost`` (see :func:`~sim.model.mechanisms.supplier_assurance.alignment_margin`).
-        A few adopters (the key suppliers) are weighed one by one in plain floats: the same
-        numbers, without the arrays' cost per operation."""
+        ``cost`` (see :func:`~sim.model.mechanisms.supplier_assurance.alignment_margin`), with
+        ``backfill`` one value per member of ``who`` (none: no backfill)."""
         c, p = self.model.c, tr.params
-        reach, exemption = tr.us.reach, tr.us.exemption
-        w_exposure, w_fear, w_pressure = c["w_exposure"], c["w_fear"], c["w_pressure"]
-        threat, exposure, fear = p["threat"], p["exposure"], p["retaliation_fear"]
-        dependence, pressure = p["us_dependence"], tr.pressure
-        if len(who) > FEW:
-            return np.asarray(
-                supplier_assurance.alignment_margin(
-                    level,
-                    reach,
-                    exemption,
-                    threat[who],
-                    exposure[who],
-                    fear[who],
-                    dependence[who],
-                    pressure[who],
-                    cost,
-                    w_exposure,
-                    w_fear,
-                    w_pressure,
-                    backfill,
-                )
-            )
-        each = backfill.tolist() if isinstance(backfill, np.ndarray) else [backfill] * len(who)
-        return np.array(
-            [
-                supplier_assurance.alignment_margin(
-                    level,
-                    reach,
-                    exemption,
-                    threat.item(i),
-                    exposure.item(i),
-                    fear.item(i),
-                    dependence.item(i),
-                    pressure.item(i),
-                    cost,
-                    w_exposure,
-                    w_fear,
-                    w_pressure,
-                    b,
-                )
-                for i, b in zip(who.tolist(), each, strict=True)
-            ],
-            dtype=float,
+        return supplier_assurance.margins_of(
+            who,
+            level,
+            tr.us.reach,
+            tr.us.exemption,
+            p["threat"],
+            p["exposure"],
+            p["retaliation_fear"],
+            p["us_dependence"],
+            tr.pressure,
+            cost,
+            c["w_exposure"],
+            c["w_fear"],
+            c["w_pressure"],
+            backfill,
         )
 
     def standoff(self, tr: TrackState, group: np.ndarray, level: float) -> str:
@@ -506,38 +479,35 @@ class Adopters(mesa.Agent):
     def list_after_veto(self, tr: TrackState) -> None:
         """``regime_cascade``: on a track stalled in the regime, members and allies that want the
         control weigh listing it nationally at their ideal (Art. 9; allies' own rules); other
-        members weigh applying the strictest list the Commission has published (Art. 10).
-        (A few adopters are still open: plain floats are quicker than arrays here.)"""
+        members weigh applying the strictest list the Commission has published (Art. 10)."""
         m = self.model
         c, nm, t = m.c, tr.n_members, m.t
         share = tr.members_listed()[2]
         cost = regime_cascade.listing_cost(c["national_cost"], c["peer_relief"], share)
-        self.coming(tr)
-        coming = tr.cache["coming"][2]
-        ideals, net, thresholds = tr.ideals.tolist(), tr.net.tolist(), tr.threshold_list
-        min_stringency, tolerance = m.ttc.min_stringency, m.ttc.tolerance
-        for i in [
-            i
-            for i in tr.open_list
-            if regime_cascade.wanting(ideals[i], coming[i], min_stringency, tolerance)
-            and regime_cascade.value_of_listing(ideals[i], net[i]) - cost > thresholds[i]
-        ]:
-            self._list(tr, i, ideals[i], "national" if i < nm else "national rule")
-        if not ("art10" in tr.routes and m.eu.national_controls):
-            return
-        published = [level for month, level in tr.member_lists() if month + c["publication_lag"] <= t]
-        if not published:
-            return
-        level = max(published)
-        cost10 = cost * c["art10_discount"]
-        undecided = tr.undecided
-        for i in [
-            i
-            for i in range(nm)
-            if undecided[i]
-            and coming[i] < level - tolerance
-            and regime_cascade.value_of_listing(level, net[i]) - cost10 > thresholds[i]
-        ]:
+        published = (
+            [level for month, level in tr.member_lists() if month + c["publication_lag"] <= t]
+            if "art10" in tr.routes and m.eu.national_controls
+            else []
+        )
+        listing, applying = regime_cascade.listings(
+            tr.open_national,
+            tr.undecided,
+            tr.ideals,
+            self.coming(tr),
+            tr.net,
+            tr.thresholds,
+            nm,
+            m.ttc.min_stringency,
+            m.ttc.tolerance,
+            cost,
+            bool(published),
+            max(published, default=0.0),
+            cost * c["art10_discount"],
+        )
+        for i in listing.tolist():
+            self._list(tr, i, float(tr.ideals[i]), "national" if i < nm else "national rule")
+        level = max(published, default=0.0)
+        for i in applying.tolist():
             self._list(tr, i, level, "art10")
 
     def _list(self, tr: TrackState, i: int, level: float, route: str) -> None:

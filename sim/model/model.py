@@ -21,7 +21,7 @@ Order of a month (each mechanism is decided in its module of :mod:`sim.model.mec
    share; the month is recorded.
 
 Steps 1-3 are :meth:`TTCModel.step` (Mesa's step, at time ``t + 1`` for month ``t``), step 4
-the adoptions scheduled for that time, step 5 :meth:`TTCModel.close_month`: an event at the
+the month's adoptions (one event at that time), step 5 :meth:`TTCModel.close_month`: an event at the
 same time with low priority, so it runs after them, in a month with adoptions due; called at
 the end of the step in a month without (nothing could come between).
 
@@ -227,6 +227,11 @@ class TTCModel(mesa.Model):
         track at once."""
         self.pressure = np.zeros((len(layout.hard), n))
         """US pressure each adopter has received, one row per hard track."""
+        self.pressure_in = np.zeros((len(layout.hard), n))
+        """The pressure arriving this month (reused month after month)."""
+        self.net, self.ideals = np.zeros((len(layout.hard), n)), np.zeros((len(layout.hard), n))
+        """The adopters' net benefit of control and ideal level, one row per hard track (each
+        track's ``net`` and ``ideals`` are views of its row), formed anew every month."""
         us_thr = channel_choice.thresholds(
             self.streams["channel_choice"], len(layout.hard), self.c["decision_sd"]
         )
@@ -250,12 +255,14 @@ class TTCModel(mesa.Model):
                 float(us_thr[k]),
                 channel_choice.thresholds(self.streams["supplier_assurance"], n, self.c["decision_sd"]),
             )
-            tr.pressure = self.pressure[k]
+            tr.pressure, tr.net, tr.ideals = self.pressure[k], self.net[k], self.ideals[k]
             tr.set_key(self.c["key_supply"])
             tr.allow_national("national" in tr.routes and self.eu.national_controls)
             tr.us_ideal = self.us_ideal(tr)
             self.tracks.append(tr)
         self.track_by_id = {tr.id: tr for tr in self.tracks}
+        self.us_threat = np.array([tr.us.threat for tr in self.tracks])
+        """The US's threat perception on each hard track (moved only by shocks)."""
         self.productivity = sum(float(values[path]) for path in layout.productivity)
         self.noise = self.streams["perception"].normal(
             0.0, self.c["noise_sd"], (self.months, len(self.tracks), n)
@@ -268,10 +275,9 @@ class TTCModel(mesa.Model):
         self.t = -1
         self.weight = 1.0
         self.progress = np.zeros(len(self.tracks))
-        self.scheduled: list[Adoption] = []
         self.events: list[tuple[int, str, str, str, str, str]] = []
-        self.due: set[int] = set()
-        """Months in which a scheduled adoption comes into force."""
+        self.due: dict[int, list[Adoption]] = {}
+        """The adoptions scheduled to come into force, by month, in the order they were decided."""
         if self.record or self.record_final:  # a batch run records nothing
             self.datacollector = mesa.DataCollector(model_reporters=self._reporters())
 
@@ -368,11 +374,13 @@ class TTCModel(mesa.Model):
                 self._shock(path, delta)
             for tr in self.tracks:
                 tr.us_ideal = self.us_ideal(tr)
+            self.us_threat = np.array([tr.us.threat for tr in self.tracks])
         pursued = [self.us.leverage_buys(tr) for tr in self.tracks]
         leverage = self.us.pressure / sum(pursued) if any(pursued) else 0.0
         self.progress = np.zeros(len(self.tracks))
         self._form_preferences(w)
-        pressure_in = np.zeros_like(self.pressure)
+        pressure_in = self.pressure_in
+        pressure_in.fill(0.0)
         for k, tr in enumerate(self.tracks):
             self._decide(k, tr, w, leverage if pursued[k] else 0.0, pressure_in[k])
         self.pressure = supplier_assurance.accumulate(self.pressure, pressure_in, self.c["pressure_decay"])
@@ -392,17 +400,18 @@ class TTCModel(mesa.Model):
                 live["threat"],
                 self.adopters.n_members,
                 self.adopters.population,
+                self.adopters.total_population,
                 self.commission.params.brokerage,
-                self.agenda.attention.tolist(),
+                self.agenda.attention,
                 w,
                 live["us_dependence"],
-                [tr.us.threat for tr in self.tracks],
+                self.us_threat,
                 self.noise[self.t],
                 c["socialisation"],
                 c["intel"],
             )
         if self.on["preferences"]:
-            net = preferences.net_benefit(
+            preferences.form(
                 live["threat"],
                 live["exposure"],
                 live["retaliation_fear"],
@@ -411,12 +420,12 @@ class TTCModel(mesa.Model):
                 c["w_exposure"],
                 c["w_fear"],
                 c["w_pressure"],
+                self.net,
+                self.ideals,
             )
         else:
-            net = live["threat"].copy()
-        ideals = preferences.ideal_points(net)
-        for k, tr in enumerate(self.tracks):
-            tr.net, tr.ideals = net[k], ideals[k]
+            self.net[:] = live["threat"]
+            self.ideals[:] = preferences.ideal_points(self.net)
 
     def _decide(self, k: int, tr: TrackState, w: float, leverage: float, pressure_in: np.ndarray) -> None:
         """Track ``tr``'s decisions this month; the pressure they bring arrives in ``pressure_in``."""
@@ -453,6 +462,21 @@ class TTCModel(mesa.Model):
                 )
         if tr.id in self.stalled:
             self.adopters.list_after_veto(tr)
+
+    def adopt_in(self, month: int, adoption: Adoption) -> None:
+        """Schedule ``adoption`` to come into force in ``month`` (step 4): one event on Mesa's
+        event list per month brings that month's adoptions into force in the order they were
+        decided."""
+        due = self.due.get(month)
+        if due is None:
+            due = self.due[month] = []
+            self.schedule_event(self.come_into_force, at=month + 1.0)
+        due.append(adoption)
+
+    def come_into_force(self) -> None:
+        """Step 4: the adoptions whose lag has run come into force."""
+        for adoption in self.due.pop(self.t):
+            adoption.come_into_force()
 
     def close_month(self) -> None:
         """Step 5: coordination, deliverables and attention, the ministerial, the record."""

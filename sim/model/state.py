@@ -193,8 +193,8 @@ class TrackState:
 @dataclass(eq=False)
 class Adoption:
     """A decided measure waiting for its lag to run: the US rule, the EU-level measure or one
-    adopter's national measure on a track. :meth:`schedule` puts :meth:`come_into_force` on
-    Mesa's event list; the model keeps the adoption alive (Mesa holds callbacks weakly)."""
+    adopter's national measure on a track. :meth:`schedule` hands it to the model, whose event
+    on Mesa's event list for that month calls :meth:`come_into_force`."""
 
     model: TTCModel
     track: TrackState
@@ -208,9 +208,7 @@ class Adoption:
     """A US rule's new reach, for an update (``ratchet``); None keeps the reach in force."""
 
     def schedule(self, month: int) -> None:
-        self.model.scheduled.append(self)
-        self.model.due.add(month)
-        self.model.schedule_event(self.come_into_force, at=month + 1.0)
+        self.model.adopt_in(month, self)
 
     def come_into_force(self) -> None:
         model, tr, t = self.model, self.track, self.model.t

@@ -20,32 +20,66 @@ information on export controls [5].
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 
 def perceive(
     threat: np.ndarray,
     n_members: int,
     population: np.ndarray,
+    total: float,
     brokerage: float,
-    attention: list[float],
+    attention: np.ndarray,
     weight: float,
     us_dependence: np.ndarray,
-    us_threat: list[float],
+    us_threat: np.ndarray,
     noise: np.ndarray,
     socialisation: float,
     intel: float,
 ) -> None:
     """Move every adopter's ``threat`` on every hard track (in place; one row per track,
     members first, then allies) by socialisation among members, intelligence from the US and
-    noise, keeping it in [0, 1]. ``attention`` and ``us_threat`` hold one value per track (the
-    per-track factors are plain floats, one column each: fewer array operations)."""
-    members = threat[:, :n_members]
-    total = float(population.sum())
-    mean = np.array([float(row @ population) / total for row in members])[:, None]
-    social = np.array([socialisation * brokerage * a * weight for a in attention])[:, None]
-    shared = np.array([intel * a * weight for a in attention])[:, None]
-    members += social * (mean - members)
-    threat += shared * us_dependence * (np.array(us_threat)[:, None] - threat)
-    threat += noise
-    np.maximum(threat, 0.0, out=threat)  # clip to [0, 1], without clip's per-call overhead
-    np.minimum(threat, 1.0, out=threat)
+    noise, keeping it in [0, 1]. ``population`` holds the members' populations and ``total``
+    their sum; ``attention`` and ``us_threat`` hold one value per track."""
+    mean = np.array([float(row @ population) / total for row in threat[:, :n_members]])
+    drift(
+        threat,
+        n_members,
+        mean,
+        brokerage,
+        attention,
+        weight,
+        us_dependence,
+        us_threat,
+        noise,
+        socialisation,
+        intel,
+    )
+
+
+@njit(cache=True)
+def drift(
+    threat: np.ndarray,
+    n_members: int,
+    mean: np.ndarray,
+    brokerage: float,
+    attention: np.ndarray,
+    weight: float,
+    us_dependence: np.ndarray,
+    us_threat: np.ndarray,
+    noise: np.ndarray,
+    socialisation: float,
+    intel: float,
+) -> None:
+    """The month's drift of :func:`perceive`, given each track's population-weighted mean
+    perception among members (``mean``), one adopter at a time (compiled)."""
+    for k in range(threat.shape[0]):
+        social = socialisation * brokerage * attention[k] * weight
+        shared = intel * attention[k] * weight
+        for i in range(threat.shape[1]):
+            x = threat[k, i]
+            if i < n_members:
+                x = x + social * (mean[k] - x)
+            x = x + shared * us_dependence[k, i] * (us_threat[k] - x)
+            x = x + noise[k, i]
+            threat[k, i] = min(max(x, 0.0), 1.0)

@@ -22,8 +22,10 @@ understanding [20].
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 
+@njit(cache=True)
 def net_benefit(
     threat: np.ndarray,
     exposure: np.ndarray,
@@ -34,14 +36,46 @@ def net_benefit(
     w_fear: float,
     w_pressure: float,
 ) -> np.ndarray:
-    """Net benefit of control per unit of level, for every adopter at once. Unbounded: a
-    negative value says how reluctant an adopter is."""
+    """Net benefit of control per unit of level, for every adopter at once (arrays of one
+    shape; compiled). Unbounded: a negative value says how reluctant an adopter is."""
     return threat + w_pressure * us_dependence * pressure - w_exposure * exposure - w_fear * fear
 
 
+@njit(cache=True)
 def ideal_points(net: np.ndarray) -> np.ndarray:
     """The preferred level: the net benefit bounded to [0, 1]."""
     return np.minimum(np.maximum(net, 0.0), 1.0)
+
+
+@njit(cache=True)
+def form(
+    threat: np.ndarray,
+    exposure: np.ndarray,
+    fear: np.ndarray,
+    us_dependence: np.ndarray,
+    pressure: np.ndarray,
+    w_exposure: float,
+    w_fear: float,
+    w_pressure: float,
+    net: np.ndarray,
+    ideals: np.ndarray,
+) -> None:
+    """:func:`net_benefit` and :func:`ideal_points` of every adopter on every track (2-D arrays,
+    one row per track), written into ``net`` and ``ideals`` (compiled; the same numbers)."""
+    for k in range(threat.shape[0]):
+        for i in range(threat.shape[1]):
+            value = net_benefit(
+                threat[k, i],
+                exposure[k, i],
+                fear[k, i],
+                us_dependence[k, i],
+                pressure[k, i],
+                w_exposure,
+                w_fear,
+                w_pressure,
+            )
+            net[k, i] = value
+            ideals[k, i] = ideal_points(value)
 
 
 def ceilings(net: np.ndarray, loss_aversion: float) -> np.ndarray:

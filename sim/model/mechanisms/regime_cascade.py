@@ -44,6 +44,7 @@ import tomllib
 from functools import cache
 
 import numpy as np
+from numba import njit
 
 from sim.scenario import DATA_DIR
 
@@ -55,6 +56,7 @@ def plenary_month() -> int:
         return int(tomllib.load(fh)["wassenaar"]["plenary_month"])
 
 
+@njit(cache=True)
 def wanting(
     ideals: np.ndarray | float, coming: np.ndarray | float, min_stringency: float, tolerance: float
 ) -> np.ndarray | bool:
@@ -78,6 +80,7 @@ def wants_update(
     return bool(np.any(participates & wants))
 
 
+@njit(cache=True)
 def value_of_listing(level: np.ndarray | float, net: np.ndarray | float) -> np.ndarray | float:
     """The value of a control at ``level`` against none, for an adopter whose net benefit per
     unit is ``net``, under a quadratic loss around its ideal: ``level x (2 net - level)``
@@ -89,3 +92,52 @@ def listing_cost(cost: float, peer_relief: float, listed_share: float) -> float:
     """The political cost of a list when peers holding ``listed_share`` of the EU's supply on
     the track already list it."""
     return cost * (1.0 - peer_relief * listed_share)
+
+
+@njit(cache=True)
+def listings(
+    open_national: np.ndarray,
+    undecided: np.ndarray,
+    ideals: np.ndarray,
+    coming: np.ndarray,
+    net: np.ndarray,
+    thresholds: np.ndarray,
+    n_members: int,
+    min_stringency: float,
+    tolerance: float,
+    cost: float,
+    art10: bool,
+    published: float,
+    cost10: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """A stalled track's month, one adopter at a time (compiled): who lists nationally at its
+    ideal (Art. 9: open to a national measure, :func:`wanting` the control, and its value at
+    the ideal less ``cost`` above its threshold), then, with ``art10``, which other undecided
+    members apply the ``published`` list (short of it, and its value less ``cost10`` above
+    their threshold). Returns both groups' indices, in adopter order."""
+    n = len(ideals)
+    listing = np.empty(n, np.intp)
+    listed = np.zeros(n, np.bool_)
+    n9 = 0
+    for i in range(n):
+        if (
+            open_national[i]
+            and wanting(ideals[i], coming[i], min_stringency, tolerance)
+            and value_of_listing(ideals[i], net[i]) - cost > thresholds[i]
+        ):
+            listing[n9] = i
+            listed[i] = True
+            n9 += 1
+    applying = np.empty(n_members, np.intp)
+    n10 = 0
+    if art10:
+        for i in range(n_members):
+            if (
+                undecided[i]
+                and not listed[i]
+                and coming[i] < published - tolerance
+                and value_of_listing(published, net[i]) - cost10 > thresholds[i]
+            ):
+                applying[n10] = i
+                n10 += 1
+    return listing[:n9], applying[:n10]

@@ -37,6 +37,7 @@ similar controls in the Feb 2022 Russia rule [7]; the Dutch rule was drafted
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 
 def accumulate(pressure: np.ndarray, pressure_in: np.ndarray, decay: float) -> np.ndarray:
@@ -73,6 +74,7 @@ def coalition(margin_if_all_others_control, candidates: np.ndarray, thresholds: 
     return group
 
 
+@njit(cache=True)
 def alignment_margin(
     us_level: float,
     reach: float,
@@ -99,3 +101,44 @@ def alignment_margin(
     gain = us_level * (threat + w_pressure * us_dependence * pressure) + reach * exemption * exposure
     loss = us_level * (w_exposure * exposure * (1.0 - reach) * (1.0 + backfill) + w_fear * fear)
     return gain - loss - cost
+
+
+@njit(cache=True)
+def margins_of(
+    who: np.ndarray,
+    us_level: float,
+    reach: float,
+    exemption: float,
+    threat: np.ndarray,
+    exposure: np.ndarray,
+    fear: np.ndarray,
+    us_dependence: np.ndarray,
+    pressure: np.ndarray,
+    cost: float,
+    w_exposure: float,
+    w_fear: float,
+    w_pressure: float,
+    backfill: np.ndarray,
+) -> np.ndarray:
+    """:func:`alignment_margin` of the adopters ``who`` (indices into the per-adopter arrays),
+    one at a time (compiled); ``backfill`` holds one value per member of ``who``, or none for
+    no backfill."""
+    out = np.empty(len(who))
+    for j in range(len(who)):
+        i = who[j]
+        out[j] = alignment_margin(
+            us_level,
+            reach,
+            exemption,
+            threat[i],
+            exposure[i],
+            fear[i],
+            us_dependence[i],
+            pressure[i],
+            cost,
+            w_exposure,
+            w_fear,
+            w_pressure,
+            backfill[j] if len(backfill) else 0.0,
+        )
+    return out
