@@ -157,7 +157,7 @@ class UnitedStates(mesa.Agent):
                 coming = np.where(can, tr.effective, np.maximum(tr.effective, tr.us_level))
                 allied = tr.allied_supply
                 # min(ideal, x) / ideal is min(1, x / ideal) exactly, without overflow for a tiny ideal
-                uncovered = 1.0 - float(tr.supply @ (np.minimum(ideal, coming) / ideal)) / allied
+                uncovered = 1.0 - float(tr.supply.dot(np.minimum(ideal, coming) / ideal)) / allied
                 weights = np.where(tr.key_open, tr.supply, 0.0)
                 cached = tr.cache["pressed"] = (key, uncovered, weights, weights.sum())
             _, uncovered, weights, total = cached
@@ -481,34 +481,31 @@ class Adopters(mesa.Agent):
         control weigh listing it nationally at their ideal (Art. 9; allies' own rules); other
         members weigh applying the strictest list the Commission has published (Art. 10)."""
         m = self.model
-        c, nm, t = m.c, tr.n_members, m.t
+        c, nm = m.c, tr.n_members
         share = tr.members_listed()[2]
         cost = regime_cascade.listing_cost(c["national_cost"], c["peer_relief"], share)
-        published = (
-            [level for month, level in tr.member_lists() if month + c["publication_lag"] <= t]
-            if "art10" in tr.routes and m.eu.national_controls
-            else []
-        )
-        listing, applying = regime_cascade.listings(
+        listing, applying, published = regime_cascade.listings(
             tr.open_national,
             tr.undecided,
             tr.ideals,
             self.coming(tr),
             tr.net,
             tr.thresholds,
+            tr.national_month,
+            tr.national_level,
             nm,
             m.ttc.min_stringency,
             m.ttc.tolerance,
             cost,
-            bool(published),
-            max(published, default=0.0),
-            cost * c["art10_discount"],
+            "art10" in tr.routes and m.eu.national_controls,
+            m.t,
+            c["publication_lag"],
+            c["art10_discount"],
         )
         for i in listing.tolist():
             self._list(tr, i, float(tr.ideals[i]), "national" if i < nm else "national rule")
-        level = max(published, default=0.0)
         for i in applying.tolist():
-            self._list(tr, i, level, "art10")
+            self._list(tr, i, published, "art10")
 
     def _list(self, tr: TrackState, i: int, level: float, route: str) -> None:
         """Adopter ``i`` decides a national measure at ``level``, in force after its lag."""

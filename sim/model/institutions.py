@@ -21,6 +21,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 
 
 @dataclass(frozen=True)
@@ -63,14 +64,7 @@ def max_passable(
     Returns (level, index of the pivotal member, or -1 when no member bounds it).
     """
     if rule == "unanimity":
-        if derogated.any():
-            if derogated.all():
-                return 1.0, -1
-            masked = np.where(derogated, np.inf, ceilings)
-        else:
-            masked = ceilings
-        i = int(np.argmin(masked))
-        return max(0.0, float(masked[i])), i
+        return unanimous_level(ceilings, derogated)
     bound = ~derogated
     if not bound.any():
         return 1.0, -1
@@ -81,3 +75,17 @@ def max_passable(
             return max(0.0, float(ceilings[i])), int(i)
     i = int(np.argmin(np.where(bound, ceilings, np.inf)))
     return max(0.0, float(ceilings[i])), i
+
+
+@njit(cache=True)
+def unanimous_level(ceilings: np.ndarray, derogated: np.ndarray) -> tuple[float, int]:
+    """Under unanimity: the ceiling of the most reluctant bound member (the first of them on
+    a tie), at least 0, and its index; (1, -1) when every member is derogated (compiled)."""
+    pivotal = -1
+    for i in range(len(ceilings)):
+        if not derogated[i] and (pivotal < 0 or ceilings[i] < ceilings[pivotal]):
+            pivotal = i
+    if pivotal < 0:
+        return 1.0, -1
+    level = ceilings[pivotal]
+    return (level if level > 0.0 else 0.0), pivotal

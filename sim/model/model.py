@@ -20,10 +20,9 @@ Order of a month (each mechanism is decided in its module of :mod:`sim.model.mec
    accrue and attention moves over the tracks (``agenda``); a ministerial records its soft
    share; the month is recorded.
 
-Steps 1-3 are :meth:`TTCModel.step` (Mesa's step, at time ``t + 1`` for month ``t``), step 4
-the month's adoptions (one event at that time), step 5 :meth:`TTCModel.close_month`: an event at the
-same time with low priority, so it runs after them, in a month with adoptions due; called at
-the end of the step in a month without (nothing could come between).
+Steps 1-3 are :meth:`TTCModel.step` (Mesa's step, at time ``t + 1`` for month ``t``); steps 4
+and 5 follow as one event on Mesa's event list at that time (:meth:`TTCModel.come_into_force`)
+in a month with adoptions due, else step 5 (:meth:`TTCModel.close_month`) ends the step.
 
 Tracks interact only through what they share: the agenda, the US's leverage and each target's
 countermeasures; no track's decisions in a month touch another track's numbers, so the
@@ -43,7 +42,6 @@ from typing import Any
 import mesa
 import numpy as np
 import pandas as pd
-from mesa.time import Priority
 
 from sim.model import tracks as data
 from sim.model.agents import Adopters, Commission, Target, UnitedStates
@@ -377,18 +375,14 @@ class TTCModel(mesa.Model):
             self.us_threat = np.array([tr.us.threat for tr in self.tracks])
         pursued = [self.us.leverage_buys(tr) for tr in self.tracks]
         leverage = self.us.pressure / sum(pursued) if any(pursued) else 0.0
-        self.progress = np.zeros(len(self.tracks))
+        self.progress.fill(0.0)
         self._form_preferences(w)
         pressure_in = self.pressure_in
         pressure_in.fill(0.0)
         for k, tr in enumerate(self.tracks):
             self._decide(k, tr, w, leverage if pursued[k] else 0.0, pressure_in[k])
-        self.pressure = supplier_assurance.accumulate(self.pressure, pressure_in, self.c["pressure_decay"])
-        for k, tr in enumerate(self.tracks):
-            tr.pressure = self.pressure[k]
-        if t in self.due:  # the month closes after the adoptions, events at this time
-            self.schedule_event(self.close_month, at=self.time, priority=Priority.LOW)
-        else:
+        supplier_assurance.accumulate(self.pressure, pressure_in, self.c["pressure_decay"])
+        if t not in self.due:  # else the month closes after its adoptions come into force
             self.close_month()
 
     def _form_preferences(self, w: float) -> None:
@@ -474,9 +468,10 @@ class TTCModel(mesa.Model):
         due.append(adoption)
 
     def come_into_force(self) -> None:
-        """Step 4: the adoptions whose lag has run come into force."""
+        """Step 4: the adoptions whose lag has run come into force; then the month closes."""
         for adoption in self.due.pop(self.t):
             adoption.come_into_force()
+        self.close_month()
 
     def close_month(self) -> None:
         """Step 5: coordination, deliverables and attention, the ministerial, the record."""
@@ -514,8 +509,10 @@ class TTCModel(mesa.Model):
 
     # ------------------------------------------------------------------ results
     def run(self) -> TTCModel:
-        while self.running:
-            self.step()
+        """Run the remaining months: Mesa advances time to the horizon, processing the monthly
+        steps and the events scheduled between them."""
+        if self.running:
+            self.run_until(self.months)
         return self
 
     def outcome(self) -> dict[str, Any]:

@@ -164,8 +164,11 @@ class TrackState:
             listed = self.national_month[:nm] >= 0
             listed.flags.writeable = False
             level = float(self.national_level[:nm][listed].max()) if listed.any() else None
-            cached = self.cache["listed"] = (self.changes, listed, level, float(self.supply_eu[listed].sum()))
-        return cached[1], cached[2], cached[3]
+            cached = self.cache["listed"] = (
+                self.changes,
+                (listed, level, float(self.supply_eu[listed].sum())),
+            )
+        return cached[1]
 
     def member_lists(self) -> list[tuple[int, float]]:
         """(month in force, level) of each member's national measure in force, in member order;

@@ -46,7 +46,7 @@ EU_ROUTES = ("sanctions", "annex", "autonomous")
 
 def eu_stance(ideals: np.ndarray, population: np.ndarray) -> float:
     """The EU's own stance: the members' ideals weighted by population."""
-    return float(ideals @ population) / float(population.sum())
+    return float(ideals.dot(population)) / float(population.sum())
 
 
 def aim(us_ask: float, stance: float, autonomy: float) -> float:
@@ -97,9 +97,8 @@ def propose(
             break
         derogated[i] = True
         level, piv = max_passable(ceilings, population, rule, derogated, qmv)
-        cand = Proposal(min(aim, level), derogated.copy(), 1.0 - exempt, piv if level < aim else -1)
-        if cand.effective > best.effective + 1e-12:
-            best = cand
+        if min(aim, level) * (1.0 - exempt) > best.effective + 1e-12:  # the candidate's effective level
+            best = Proposal(min(aim, level), derogated.copy(), 1.0 - exempt, piv if level < aim else -1)
     return best
 
 

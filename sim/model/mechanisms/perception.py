@@ -41,7 +41,9 @@ def perceive(
     members first, then allies) by socialisation among members, intelligence from the US and
     noise, keeping it in [0, 1]. ``population`` holds the members' populations and ``total``
     their sum; ``attention`` and ``us_threat`` hold one value per track."""
-    mean = np.array([float(row @ population) / total for row in threat[:, :n_members]])
+    mean = np.empty(len(threat))
+    for k, row in enumerate(threat[:, :n_members]):
+        mean[k] = float(row.dot(population)) / total
     drift(
         threat,
         n_members,

@@ -98,7 +98,7 @@ def added_control(
     in :mod:`~sim.model.mechanisms.channel_choice`)."""
     if level <= 0:
         return 0.0
-    return level * (1.0 - availability) * (new_reach - reach) * float(supply @ shortfall(levels, level))
+    return level * (1.0 - availability) * (new_reach - reach) * float(supply.dot(shortfall(levels, level)))
 
 
 def believe(belief: float, observed: float, learning: float) -> float:

@@ -102,19 +102,24 @@ def listings(
     coming: np.ndarray,
     net: np.ndarray,
     thresholds: np.ndarray,
+    national_month: np.ndarray,
+    national_level: np.ndarray,
     n_members: int,
     min_stringency: float,
     tolerance: float,
     cost: float,
     art10: bool,
-    published: float,
-    cost10: float,
-) -> tuple[np.ndarray, np.ndarray]:
+    month: int,
+    publication_lag: float,
+    art10_discount: float,
+) -> tuple[np.ndarray, np.ndarray, float]:
     """A stalled track's month, one adopter at a time (compiled): who lists nationally at its
     ideal (Art. 9: open to a national measure, :func:`wanting` the control, and its value at
-    the ideal less ``cost`` above its threshold), then, with ``art10``, which other undecided
-    members apply the ``published`` list (short of it, and its value less ``cost10`` above
-    their threshold). Returns both groups' indices, in adopter order."""
+    the ideal less ``cost`` above its threshold); then, with ``art10``, the strictest member
+    list the Commission has published by ``month`` (in force ``publication_lag`` months
+    before), and which other undecided members apply it (short of it, and its value less
+    ``art10_discount`` x ``cost`` above their threshold). Returns both groups' indices, in
+    adopter order, and the published level (0 when none)."""
     n = len(ideals)
     listing = np.empty(n, np.intp)
     listed = np.zeros(n, np.bool_)
@@ -130,14 +135,23 @@ def listings(
             n9 += 1
     applying = np.empty(n_members, np.intp)
     n10 = 0
+    published = 0.0
     if art10:
+        found = False
         for i in range(n_members):
-            if (
-                undecided[i]
-                and not listed[i]
-                and coming[i] < published - tolerance
-                and value_of_listing(published, net[i]) - cost10 > thresholds[i]
-            ):
-                applying[n10] = i
-                n10 += 1
-    return listing[:n9], applying[:n10]
+            if national_month[i] >= 0 and national_month[i] + publication_lag <= month:
+                if not found or national_level[i] > published:
+                    published = national_level[i]
+                found = True
+        if found:
+            cost10 = cost * art10_discount
+            for i in range(n_members):
+                if (
+                    undecided[i]
+                    and not listed[i]
+                    and coming[i] < published - tolerance
+                    and value_of_listing(published, net[i]) - cost10 > thresholds[i]
+                ):
+                    applying[n10] = i
+                    n10 += 1
+    return listing[:n9], applying[:n10], published

@@ -40,13 +40,15 @@ import numpy as np
 from numba import njit
 
 
-def accumulate(pressure: np.ndarray, pressure_in: np.ndarray, decay: float) -> np.ndarray:
-    """This month's pressure: last month's, decayed, plus what arrived (at most the full
-    leverage in a month), which bites less on an adopter already under pressure."""
-    if not pressure_in.any():  # nothing arrived: the decay alone (adding zeros changes no number)
-        return pressure * (1.0 - decay)
-    np.minimum(pressure_in, 1.0, out=pressure_in)
-    return pressure * (1.0 - decay) + pressure_in * (1.0 - pressure)
+@njit(cache=True)
+def accumulate(pressure: np.ndarray, pressure_in: np.ndarray, decay: float) -> None:
+    """This month's pressure, in place: last month's, decayed, plus what arrived (at most the
+    full leverage in a month), which bites less on an adopter already under pressure
+    (compiled, one adopter at a time)."""
+    for k in range(pressure.shape[0]):
+        for i in range(pressure.shape[1]):
+            arrived = min(pressure_in[k, i], 1.0)
+            pressure[k, i] = pressure[k, i] * (1.0 - decay) + arrived * (1.0 - pressure[k, i])
 
 
 def uncontrolled_rivals(
@@ -54,7 +56,7 @@ def uncontrolled_rivals(
 ) -> np.ndarray:
     """For each adopter, the share of its rivals' Western supply (the other adopters' and the
     US's) that no control covers."""
-    open_supply = float(supply @ ~controls) + (0.0 if us_controls else us_supply)
+    open_supply = float(supply.dot(~controls)) + (0.0 if us_controls else us_supply)
     own_open = np.where(controls, 0.0, supply)
     rivals = np.maximum(supply.sum() + us_supply - supply, 1e-12)
     return (open_supply - own_open) / rivals
