@@ -10,7 +10,7 @@ brackets refer to the sources in ``sim/data/sources.md``.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import mesa
 import numpy as np
@@ -364,9 +364,13 @@ class Adopters(mesa.Agent):
         """``who``'s margins for a national measure at ``level`` on ``tr`` at political
         ``cost`` (see :func:`~sim.model.mechanisms.supplier_assurance.alignment_margin`), with
         ``backfill`` one value per member of ``who`` (none: no backfill)."""
+        return supplier_assurance.margins_of(who, *self._weighing(tr, level, cost), backfill)
+
+    def _weighing(self, tr: TrackState, level: float, cost: float) -> tuple[Any, ...]:
+        """What an alignment margin on ``tr`` at ``level`` and ``cost`` weighs, in the order
+        :func:`~sim.model.mechanisms.supplier_assurance.margins_of` takes it."""
         c, p = self.model.c, tr.params
-        return supplier_assurance.margins_of(
-            who,
+        return (
             level,
             tr.us.reach,
             tr.us.exemption,
@@ -379,7 +383,6 @@ class Adopters(mesa.Agent):
             c["w_exposure"],
             c["w_fear"],
             c["w_pressure"],
-            backfill,
         )
 
     def standoff(self, tr: TrackState, group: np.ndarray, level: float) -> str:
@@ -434,10 +437,9 @@ class Adopters(mesa.Agent):
     def _align(self, tr: TrackState, cand: np.ndarray, level: float, cost: float, route: str) -> None:
         """Candidates ``cand`` whose alignment margin beats their private threshold decide a
         national measure at ``level``."""
-        if not len(cand):
-            return
-        margin = self.alignment(tr, cand, level, cost)
-        self.commit(tr, cand[margin > tr.thresholds[cand]], level, route)
+        chosen = supplier_assurance.willing(cand, tr.thresholds, *self._weighing(tr, level, cost), NO_BACKFILL)
+        if len(chosen):
+            self.commit(tr, chosen, level, route)
 
     def commit(self, tr: TrackState, adopters: np.ndarray, level: float, route: str) -> None:
         """``adopters`` decide a national measure on ``tr`` at ``level``; each comes into force
@@ -568,6 +570,8 @@ class Target(mesa.Agent):
         """(adopter, month) pairs already weighed: one answer per adopter and month."""
         self.answers: list[tuple[int, str, str]] = []
         """(month, adopter answered, material) of each countermeasure."""
+        self.weapons: dict[tuple[str, int], tuple[str, float] | None] = {}
+        """The weapon against each importer group, by how many families it has used."""
 
     def importer(self, adopter: str) -> str:
         """The importer group an adopter's imports count in: members import as the EU."""
@@ -585,7 +589,11 @@ class Target(mesa.Agent):
         self.answered.add((adopter, m.t))
         group = self.importer(adopter)
         used = self.used.setdefault(group, set())
-        choice = countermeasures.weapon(self.iso, group, used)
+        # a group's used families only grow: their number says which they are
+        key = (group, len(used))
+        if key not in self.weapons:
+            self.weapons[key] = countermeasures.weapon(self.iso, group, used)
+        choice = self.weapons[key]
         if choice is None:
             return
         material, dependence = choice

@@ -428,14 +428,21 @@ class TTCModel(mesa.Model):
             self.progress[k] = self.commission.negotiate(k, tr, w, leverage, pressure_in)
         else:
             tr.gap = max(0.0, max(tr.us_level, tr.us_ideal) - tr.eu_level)
-        if on["channel_choice"]:
+        # Each decision's method checks that there is something to decide; the cheapest of
+        # those checks come first here, sparing the calls in the many months with none.
+        ruled = bool(tr.us_rule_months)
+        if on["channel_choice"] and not (ruled or tr.us_pending):
             self.us.choose_channel(tr)
         if on["supplier_assurance"]:
-            self.us.press_key_suppliers(tr, w, leverage, pressure_in)
-            self.adopters.weigh_national_measures(tr)
-        if on["ratchet"]:
-            self.us.update_rule(tr)
-            self.adopters.extend_measures(tr)
+            if leverage > 0:
+                self.us.press_key_suppliers(tr, w, leverage, pressure_in)
+            if ruled:
+                self.adopters.weigh_national_measures(tr)
+        if on["ratchet"] and ruled:
+            if not tr.us_pending:
+                self.us.update_rule(tr)
+            if tr.us_update_months:
+                self.adopters.extend_measures(tr)
         if on["regime_cascade"]:
             self._regime_cascade(tr)
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -66,7 +67,7 @@ class TrackRecord:
     iso: tuple[str, ...]
     state: TrackState
 
-    @property
+    @cached_property
     def national(self) -> list[int]:
         """Adopters with a national measure in force, by month then canonical order."""
         m = self.state.national_month

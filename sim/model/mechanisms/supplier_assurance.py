@@ -144,3 +144,36 @@ def margins_of(
             backfill[j] if len(backfill) else 0.0,
         )
     return out
+
+
+@njit(cache=True)
+def willing(
+    who: np.ndarray,
+    thresholds: np.ndarray,
+    us_level: float,
+    reach: float,
+    exemption: float,
+    threat: np.ndarray,
+    exposure: np.ndarray,
+    fear: np.ndarray,
+    us_dependence: np.ndarray,
+    pressure: np.ndarray,
+    cost: float,
+    w_exposure: float,
+    w_fear: float,
+    w_pressure: float,
+    backfill: np.ndarray,
+) -> np.ndarray:
+    """The adopters of ``who`` whose :func:`alignment_margin` beats their private threshold
+    (compiled; arguments as :func:`margins_of`, with everyone's ``thresholds``)."""
+    margins = margins_of(
+        who, us_level, reach, exemption, threat, exposure, fear, us_dependence, pressure, cost,
+        w_exposure, w_fear, w_pressure, backfill,
+    )
+    chosen = np.empty(len(who), np.intp)
+    n = 0
+    for j in range(len(who)):
+        if margins[j] > thresholds[who[j]]:
+            chosen[n] = who[j]
+            n += 1
+    return chosen[:n]
