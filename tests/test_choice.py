@@ -49,12 +49,15 @@ def test_key_suppliers_control_together_or_not_at_all():
         together = set(group.tolist())
         return np.array([(0.1 if {0, 1} <= together else -0.1) if i < 2 else -0.5 for i in group])
 
-    assert sorted(supplier_assurance.coalition(margins, np.array([0, 1, 2]), thresholds).tolist()) == [0, 1]
+    def willing(group):
+        return margins(group) > thresholds[group]
+
+    assert sorted(supplier_assurance.coalition(willing, np.array([0, 1, 2])).tolist()) == [0, 1]
 
     def one_refuses(group):
-        return np.array([-0.1 if i == 1 else (0.1 if 1 in group else -0.1) for i in group])
+        return np.array([-0.1 if i == 1 else (0.1 if 1 in group else -0.1) for i in group]) > 0.0
 
-    assert supplier_assurance.coalition(one_refuses, np.array([0, 1]), np.zeros(2)).tolist() == []
+    assert supplier_assurance.coalition(one_refuses, np.array([0, 1])).tolist() == []
 
 
 def test_backfill_counts_only_rivals_left_uncontrolled():

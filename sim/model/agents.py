@@ -339,19 +339,31 @@ class Adopters(mesa.Agent):
 
     def margins(self, tr: TrackState, group: np.ndarray, level: float, us_controls: bool) -> np.ndarray:
         """Each of ``group``'s alignment margin at ``level`` if all the others in it control."""
+        return self.alignment(
+            tr, group, level, self.model.c["national_cost"], self._backfill(tr, group, level, us_controls)
+        )
+
+    def willing_together(self, tr: TrackState, group: np.ndarray, level: float, us_controls: bool) -> np.ndarray:
+        """Which of ``group`` would control at ``level`` if all the others in it did: their
+        :meth:`margins` against their private thresholds."""
+        backfill = self._backfill(tr, group, level, us_controls)
+        weighing = self._weighing(tr, level, self.model.c["national_cost"])
+        return supplier_assurance.willing(group, tr.thresholds, *weighing, backfill)
+
+    def _backfill(self, tr: TrackState, group: np.ndarray, level: float, us_controls: bool) -> np.ndarray:
+        """The backfill each of ``group`` fears at ``level`` if all the others in it control (kept
+        until the measures in force, the level or the group change)."""
         m = self.model
-        c = m.c
-        # the backfill changes only with the measures in force, the level and the group
         key = (tr.changes, level, m.ttc.tolerance, us_controls, group.tobytes())
         cached = tr.cache.get("backfill")
         if cached is None or cached[0] != key:
             together = tr.effective >= level - m.ttc.tolerance
             together[group] = True
-            backfill = c["w_backfill"] * supplier_assurance.uncontrolled_rivals(
+            backfill = m.c["w_backfill"] * supplier_assurance.uncontrolled_rivals(
                 tr.supply, tr.us_supply, together, us_controls
             )
             cached = tr.cache["backfill"] = (key, backfill[group])
-        return self.alignment(tr, group, level, c["national_cost"], cached[1])
+        return cached[1]
 
     def alignment(
         self,
@@ -388,7 +400,7 @@ class Adopters(mesa.Agent):
     def standoff(self, tr: TrackState, group: np.ndarray, level: float) -> str:
         """The key suppliers' standoff in words: who would control at ``level`` if all the
         others did, and who would not even then."""
-        willing = self.margins(tr, group, level, True) > tr.thresholds[group]
+        willing = self.willing_together(tr, group, level, True)
         yes = " ".join(self.iso[i] for i in group[willing])
         no = " ".join(self.iso[i] for i in group[~willing])
         return (
@@ -403,7 +415,7 @@ class Adopters(mesa.Agent):
         if not len(candidates):
             return candidates
         return supplier_assurance.coalition(
-            lambda group: self.margins(tr, group, level, us_controls), candidates, tr.thresholds
+            lambda group: self.willing_together(tr, group, level, us_controls), candidates
         )
 
     def weigh_national_measures(self, tr: TrackState) -> None:
@@ -437,7 +449,7 @@ class Adopters(mesa.Agent):
     def _align(self, tr: TrackState, cand: np.ndarray, level: float, cost: float, route: str) -> None:
         """Candidates ``cand`` whose alignment margin beats their private threshold decide a
         national measure at ``level``."""
-        chosen = supplier_assurance.willing(cand, tr.thresholds, *self._weighing(tr, level, cost), NO_BACKFILL)
+        chosen = cand[supplier_assurance.willing(cand, tr.thresholds, *self._weighing(tr, level, cost), NO_BACKFILL)]
         if len(chosen):
             self.commit(tr, chosen, level, route)
 

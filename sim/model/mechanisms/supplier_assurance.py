@@ -62,14 +62,14 @@ def uncontrolled_rivals(
     return (open_supply - own_open) / rivals
 
 
-def coalition(margin_if_all_others_control, candidates: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
-    """The largest group of ``candidates`` in which each member's margin, given that all the
-    others in the group control, beats its threshold: start from all of them and drop the
-    unwilling until the rest are willing. ``margin_if_all_others_control(group)`` returns the
-    margins of ``group``'s members."""
+def coalition(willing_if_all_others_control, candidates: np.ndarray) -> np.ndarray:
+    """The largest group of ``candidates`` in which each member, given that all the others in
+    the group control, is willing to: start from all of them and drop the unwilling until the
+    rest are willing. ``willing_if_all_others_control(group)`` says which members of ``group``
+    are (a boolean per member)."""
     group = np.asarray(candidates, dtype=int)
     while len(group):
-        willing = margin_if_all_others_control(group) > thresholds[group]
+        willing = willing_if_all_others_control(group)
         if willing.all():
             break
         group = group[willing]
@@ -164,16 +164,14 @@ def willing(
     w_pressure: float,
     backfill: np.ndarray,
 ) -> np.ndarray:
-    """The adopters of ``who`` whose :func:`alignment_margin` beats their private threshold
-    (compiled; arguments as :func:`margins_of`, with everyone's ``thresholds``)."""
+    """Which of ``who`` have an :func:`alignment_margin` beating their private threshold (one
+    boolean per member of ``who``; compiled; arguments as :func:`margins_of`, with everyone's
+    ``thresholds``)."""
     margins = margins_of(
         who, us_level, reach, exemption, threat, exposure, fear, us_dependence, pressure, cost,
         w_exposure, w_fear, w_pressure, backfill,
     )
-    chosen = np.empty(len(who), np.intp)
-    n = 0
+    out = np.empty(len(who), np.bool_)
     for j in range(len(who)):
-        if margins[j] > thresholds[who[j]]:
-            chosen[n] = who[j]
-            n += 1
-    return chosen[:n]
+        out[j] = margins[j] > thresholds[who[j]]
+    return out
