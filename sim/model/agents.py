@@ -162,7 +162,7 @@ class UnitedStates(mesa.Agent):
                 cached = tr.cache["pressed"] = (key, uncovered, weights, weights.sum())
             _, uncovered, weights, total = cached
             share = 1.0 if tr.unilateral else m.c["bilateral_share"]
-            pressure_in += leverage * share * uncovered * w * weights / total
+            supplier_assurance.press(pressure_in, leverage * share * uncovered * w, weights, total)
 
     # ------------------------------------------------------------------ ratchet
     def update_rule(self, tr: TrackState) -> None:
@@ -323,14 +323,12 @@ class Adopters(mesa.Agent):
         if not tr.any_key_open:
             return NO_ONE
         tolerance = self.model.ttc.tolerance
-        key = (tr.changes, tr.decisions, level, tolerance)
-        cached = tr.cache.get("open_key")
-        if cached is None or cached[0] != key:
-            short = tr.effective < level - tolerance
-            group = (tr.key_open & short).nonzero()[0]
+        groups = tr.memo("open_key", (tr.changes, tr.decisions, tolerance))
+        group = groups.get(level)
+        if group is None:
+            group = groups[level] = (tr.key_open & (tr.effective < level - tolerance)).nonzero()[0]
             group.flags.writeable = False
-            cached = tr.cache["open_key"] = (key, group)
-        return cached[1]
+        return group
 
     def shortfall(self, tr: TrackState, group: np.ndarray, level: float) -> float:
         """How far the least willing of ``group`` is from controlling at ``level`` if all the
@@ -354,16 +352,17 @@ class Adopters(mesa.Agent):
         """The backfill each of ``group`` fears at ``level`` if all the others in it control (kept
         until the measures in force, the level or the group change)."""
         m = self.model
-        key = (tr.changes, level, m.ttc.tolerance, us_controls, group.tobytes())
-        cached = tr.cache.get("backfill")
-        if cached is None or cached[0] != key:
+        table = tr.memo("backfill", (tr.changes, m.ttc.tolerance))
+        key = (level, us_controls, group.tobytes())
+        backfill = table.get(key)
+        if backfill is None:
             together = tr.effective >= level - m.ttc.tolerance
             together[group] = True
-            backfill = m.c["w_backfill"] * supplier_assurance.uncontrolled_rivals(
-                tr.supply, tr.us_supply, together, us_controls
-            )
-            cached = tr.cache["backfill"] = (key, backfill[group])
-        return cached[1]
+            backfill = table[key] = (
+                m.c["w_backfill"]
+                * supplier_assurance.uncontrolled_rivals(tr.supply, tr.us_supply, together, us_controls)
+            )[group]
+        return backfill
 
     def alignment(
         self,

@@ -122,6 +122,14 @@ class TrackState:
         self.extension_level = np.zeros(n)
         self.threshold_list = self.thresholds.tolist()
 
+    def memo(self, name: str, version: tuple[Any, ...]) -> dict[Any, Any]:
+        """The table of cached results ``name`` for the track as it is at ``version`` (what the
+        results depend on besides their own key): emptied when the version changes."""
+        entry = self.cache.get(name)
+        if entry is None or entry[0] != version:
+            entry = self.cache[name] = (version, {})
+        return entry[1]
+
     def set_key(self, key_supply: float) -> None:
         self.key = self.supply >= key_supply
 

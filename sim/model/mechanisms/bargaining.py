@@ -24,6 +24,9 @@ instruments (TTC-1 principles, Sep 2021 [5]); comparable Russia restrictions hai
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
+
+from sim.model.mechanisms.supplier_assurance import press
 
 
 def agree(us_ask: float, eu_offer: float, tolerance: float, min_stringency: float) -> bool:
@@ -51,7 +54,18 @@ def press_the_reluctant(
 ) -> None:
     """Add (in place, members only) ``leverage`` x ``weight`` of US pressure on the members
     whose ceilings held the offer below the Commission's aim, in proportion to the shortfall."""
-    reluctance = np.where(derogated, 0.0, np.maximum(0.0, aim - ceilings))
+    reluctance = shortfalls(derogated, aim, ceilings)
     total = reluctance.sum()
     if total > 0:
-        pressure_in[: len(ceilings)] += leverage * weight * reluctance / total
+        press(pressure_in, leverage * weight, reluctance, total)
+
+
+@njit(cache=True)
+def shortfalls(derogated: np.ndarray, aim: float, ceilings: np.ndarray) -> np.ndarray:
+    """How far each bound member's ceiling falls short of the ``aim`` (0 for the derogated and
+    for those who would go as far; compiled)."""
+    out = np.empty(len(ceilings))
+    for i in range(len(ceilings)):
+        short = aim - ceilings[i]
+        out[i] = 0.0 if derogated[i] or 0.0 >= short else short
+    return out

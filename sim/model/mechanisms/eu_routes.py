@@ -140,9 +140,7 @@ def regime_consensus(ceilings: np.ndarray, participates: np.ndarray, aim: float)
     n = len(ceilings)
     if not participates.any():
         return Proposal(aim, np.zeros(n, dtype=bool), 1.0, -1)
-    masked = np.where(participates, ceilings, np.inf)
-    i = int(np.argmin(masked))
-    level = max(0.0, float(masked[i]))
+    level, i = unanimous_level(ceilings, ~participates)
     return Proposal(min(aim, level), np.zeros(n, dtype=bool), 1.0, i if level < aim else -1)
 
 

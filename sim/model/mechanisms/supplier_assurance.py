@@ -51,6 +51,14 @@ def accumulate(pressure: np.ndarray, pressure_in: np.ndarray, decay: float) -> N
             pressure[k, i] = pressure[k, i] * (1.0 - decay) + arrived * (1.0 - pressure[k, i])
 
 
+@njit(cache=True)
+def press(pressure_in: np.ndarray, amount: float, weights: np.ndarray, total: float) -> None:
+    """Add ``amount`` of pressure over the adopters in proportion to their ``weights`` (which
+    sum to ``total``), in place (compiled)."""
+    for i in range(len(weights)):
+        pressure_in[i] += amount * weights[i] / total
+
+
 def uncontrolled_rivals(
     supply: np.ndarray, us_supply: float, controls: np.ndarray, us_controls: bool
 ) -> np.ndarray:
