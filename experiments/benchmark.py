@@ -225,23 +225,9 @@ def profile(n: int) -> list[tuple[str, float]]:
         ("regime cascade (mechanism 10)", cum("_regime_cascade")),
     ]
 
-    def called_from(func: str, caller: str) -> float:
-        """Cumulative time of ``func`` (in model.py) when ``caller`` (in model.py) called it."""
-        return sum(
-            ct
-            for k, v in st.stats.items()  # type: ignore[attr-defined]
-            if k[2] == func and k[0].endswith("model.py")
-            for c, (_, _, _, ct) in v[4].items()
-            if c[2] == caller and c[0].endswith("model.py")
-        )
-
-    # a month without adoptions due closes inside the step: count that time once
-    steps = (
-        cum("step")
-        + cum("close_month")
-        - called_from("close_month", "step")
-        + cum("come_into_force", "state.py")
-    )
+    # the months: each step, and in a month with adoptions due the event after it that
+    # brings them into force and closes the month
+    steps = cum("step") + cum("come_into_force")
     inner = sum(v for _, v in mechanisms) + recording
     parts = [
         ("model construction (sampling, agents, streams)", construct),

@@ -64,7 +64,9 @@ def test_backfill_counts_only_rivals_left_uncontrolled():
     supply = np.array([0.3, 0.3, 0.0])
     none = supplier_assurance.uncontrolled_rivals(supply, 0.4, np.zeros(3, bool), us_controls=True)
     assert np.allclose(none, [0.3 / 0.7, 0.3 / 0.7, 0.6 / 1.0])
-    both = supplier_assurance.uncontrolled_rivals(supply, 0.4, np.array([True, True, False]), us_controls=True)
+    both = supplier_assurance.uncontrolled_rivals(
+        supply, 0.4, np.array([True, True, False]), us_controls=True
+    )
     assert np.allclose(both[:2], 0.0)
 
 

@@ -341,7 +341,9 @@ class Adopters(mesa.Agent):
             tr, group, level, self.model.c["national_cost"], self._backfill(tr, group, level, us_controls)
         )
 
-    def willing_together(self, tr: TrackState, group: np.ndarray, level: float, us_controls: bool) -> np.ndarray:
+    def willing_together(
+        self, tr: TrackState, group: np.ndarray, level: float, us_controls: bool
+    ) -> np.ndarray:
         """Which of ``group`` would control at ``level`` if all the others in it did: their
         :meth:`margins` against their private thresholds."""
         backfill = self._backfill(tr, group, level, us_controls)
@@ -448,7 +450,9 @@ class Adopters(mesa.Agent):
     def _align(self, tr: TrackState, cand: np.ndarray, level: float, cost: float, route: str) -> None:
         """Candidates ``cand`` whose alignment margin beats their private threshold decide a
         national measure at ``level``."""
-        chosen = cand[supplier_assurance.willing(cand, tr.thresholds, *self._weighing(tr, level, cost), NO_BACKFILL)]
+        chosen = cand[
+            supplier_assurance.willing(cand, tr.thresholds, *self._weighing(tr, level, cost), NO_BACKFILL)
+        ]
         if len(chosen):
             self.commit(tr, chosen, level, route)
 

@@ -67,5 +67,5 @@ def shortfalls(derogated: np.ndarray, aim: float, ceilings: np.ndarray) -> np.nd
     out = np.empty(len(ceilings))
     for i in range(len(ceilings)):
         short = aim - ceilings[i]
-        out[i] = 0.0 if derogated[i] or 0.0 >= short else short
+        out[i] = 0.0 if derogated[i] or short <= 0.0 else short
     return out

@@ -176,8 +176,20 @@ def willing(
     boolean per member of ``who``; compiled; arguments as :func:`margins_of`, with everyone's
     ``thresholds``)."""
     margins = margins_of(
-        who, us_level, reach, exemption, threat, exposure, fear, us_dependence, pressure, cost,
-        w_exposure, w_fear, w_pressure, backfill,
+        who,
+        us_level,
+        reach,
+        exemption,
+        threat,
+        exposure,
+        fear,
+        us_dependence,
+        pressure,
+        cost,
+        w_exposure,
+        w_fear,
+        w_pressure,
+        backfill,
     )
     out = np.empty(len(who), np.bool_)
     for j in range(len(who)):
