@@ -194,6 +194,8 @@ def profile(n: int) -> list[tuple[str, float]]:
     from sim import TTCModel, load_scenario
 
     sc = load_scenario(MODEL_SCEN["ttc_2021_2025"])
+    for record in (True, False):  # the compiled kernels load on a process's first run: not profiled
+        TTCModel(sc, rng=0, record=record).run().outcome()
     prof = cProfile.Profile()
     prof.enable()
     for s in range(n):
