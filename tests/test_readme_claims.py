@@ -385,3 +385,23 @@ def test_the_speed_paragraph_agrees_with_the_benchmark():
         f"a 100,000-run batch of the one-track scenarios peaks near {peak.group(1)} MiB",
     ):
         assert claim in readme, claim
+
+
+def test_the_speed_floor_and_the_runner_comparison_agree_with_the_benchmark():
+    """The README says the joint scenario meets the floor of 150 runs/s per core exactly when
+    the benchmark's target table says so, and quotes its runner against `mesa.batch_run`."""
+    bench = (ROOT / "results" / "benchmark.md").read_text(encoding="utf-8")
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    floor = re.search(r"^\| >= 150 runs/s per core \(model, the joint `ttc_2021_2025`\) \| ([^|]+) \|", bench, re.M)
+    assert floor, "the benchmark has no target row for the floor"
+    met = floor.group(1).strip() == "yes"
+    assert ("meets the floor of 150 runs/s per core" in readme) == met
+    assert ("below the floor of 150 runs/s per core" in readme) == (not met)
+
+    def versus_mesa(label: str) -> str:
+        found = re.search(rf"^\| ttcsim runner, {label} \|.*\| ([\d.]+x) \|$", bench, re.M)
+        assert found, label
+        return found.group(1)
+
+    claim = f"Our runner is {versus_mesa('2 workers')} as fast as `mesa.batch_run` on 2 cores and {versus_mesa('1 worker')} on one"
+    assert claim in readme, claim

@@ -21,7 +21,8 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from numba import njit
+
+from sim.model.compiled import kernel
 
 
 @dataclass(frozen=True)
@@ -77,7 +78,7 @@ def max_passable(
     return max(0.0, float(ceilings[i])), i
 
 
-@njit(cache=True)
+@kernel
 def unanimous_level(ceilings: np.ndarray, derogated: np.ndarray) -> tuple[float, int]:
     """Under unanimity: the ceiling of the most reluctant bound member (the first of them on
     a tie), at least 0, and its index; (1, -1) when every member is derogated (compiled)."""

@@ -104,6 +104,9 @@ class TrackState:
     channels: list[str] = field(default_factory=list)
     last_round: str = ""
     cache: dict[str, Any] = field(default_factory=dict)
+    listed: tuple[np.ndarray, float | None, float] = field(init=False)
+    """What :meth:`members_listed` returns, as of the measures in force at ``listed_at``."""
+    listed_at: int = -1
 
     def __post_init__(self) -> None:
         n = len(self.supply)
@@ -153,12 +156,22 @@ class TrackState:
     def decide_national(self, i: int, t: int) -> None:
         """Adopter ``i`` decides a national measure in month ``t``: it is open to no other.
         (The arrays are replaced, not changed, so a caller's copy stays as it was.)"""
-        for name in self.DECIDED:
-            new = getattr(self, name).copy()
-            new[i] = t if name == "national_decided" else False
+        decided, undecided, open_national, key_open = (
+            self.national_decided.copy(),
+            self.undecided.copy(),
+            self.open_national.copy(),
+            self.key_open.copy(),
+        )
+        decided[i], undecided[i], open_national[i], key_open[i] = t, False, False, False
+        for new in (decided, undecided, open_national, key_open):
             new.flags.writeable = False
-            setattr(self, name, new)
-        self.any_key_open = bool(self.key_open.any())
+        self.national_decided, self.undecided, self.open_national, self.key_open = (
+            decided,
+            undecided,
+            open_national,
+            key_open,
+        )
+        self.any_key_open = self.any_key_open and bool(key_open.any())
         if i in self.open_list:
             self.open_list.remove(i)
         self.decisions += 1
@@ -166,17 +179,14 @@ class TrackState:
     def members_listed(self) -> tuple[np.ndarray, float | None, float]:
         """The members with a national measure in force, the strictest level among them (None
         when none) and their share of the EU's supply; kept until the measures in force change."""
-        cached = self.cache.get("listed")
-        if cached is None or cached[0] != self.changes:
+        if self.listed_at != self.changes:
             nm = self.n_members
             listed = self.national_month[:nm] >= 0
             listed.flags.writeable = False
             level = float(self.national_level[:nm][listed].max()) if listed.any() else None
-            cached = self.cache["listed"] = (
-                self.changes,
-                (listed, level, float(self.supply_eu[listed].sum())),
-            )
-        return cached[1]
+            self.listed = (listed, level, float(self.supply_eu[listed].sum()))
+            self.listed_at = self.changes
+        return self.listed
 
     def member_lists(self) -> list[tuple[int, float]]:
         """(month in force, level) of each member's national measure in force, in member order;

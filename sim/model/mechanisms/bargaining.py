@@ -24,8 +24,8 @@ instruments (TTC-1 principles, Sep 2021 [5]); comparable Russia restrictions hai
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
+from sim.model.compiled import kernel
 from sim.model.mechanisms.supplier_assurance import press
 
 
@@ -60,7 +60,7 @@ def press_the_reluctant(
         press(pressure_in, leverage * weight, reluctance, total)
 
 
-@njit(cache=True)
+@kernel
 def shortfalls(derogated: np.ndarray, aim: float, ceilings: np.ndarray) -> np.ndarray:
     """How far each bound member's ceiling falls short of the ``aim`` (0 for the derogated and
     for those who would go as far; compiled)."""

@@ -37,8 +37,8 @@ from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
-from numba import njit
 
+from sim.model.compiled import kernel
 from sim.model.institutions import DEFAULT_QMV, QMV, max_passable, unanimous_level
 
 EU_ROUTES = ("sanctions", "annex", "autonomous")
@@ -105,7 +105,7 @@ def propose(
     return best
 
 
-@njit(cache=True)
+@kernel
 def propose_unanimous(
     ceilings: np.ndarray, supply: np.ndarray, aim: float, budget: float
 ) -> tuple[float, np.ndarray, float, int]:

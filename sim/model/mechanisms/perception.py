@@ -20,7 +20,8 @@ information on export controls [5].
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+
+from sim.model.compiled import kernel
 
 
 def perceive(
@@ -59,7 +60,7 @@ def perceive(
     )
 
 
-@njit(cache=True)
+@kernel
 def drift(
     threat: np.ndarray,
     n_members: int,

@@ -22,10 +22,11 @@ understanding [20].
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+
+from sim.model.compiled import kernel
 
 
-@njit(cache=True)
+@kernel
 def net_benefit(
     threat: np.ndarray,
     exposure: np.ndarray,
@@ -41,13 +42,13 @@ def net_benefit(
     return threat + w_pressure * us_dependence * pressure - w_exposure * exposure - w_fear * fear
 
 
-@njit(cache=True)
+@kernel
 def ideal_points(net: np.ndarray) -> np.ndarray:
     """The preferred level: the net benefit bounded to [0, 1]."""
     return np.minimum(np.maximum(net, 0.0), 1.0)
 
 
-@njit(cache=True)
+@kernel
 def form(
     threat: np.ndarray,
     exposure: np.ndarray,

@@ -44,8 +44,8 @@ import tomllib
 from functools import cache
 
 import numpy as np
-from numba import njit
 
+from sim.model.compiled import kernel
 from sim.scenario import DATA_DIR
 
 
@@ -56,7 +56,7 @@ def plenary_month() -> int:
         return int(tomllib.load(fh)["wassenaar"]["plenary_month"])
 
 
-@njit(cache=True)
+@kernel
 def wanting(
     ideals: np.ndarray | float, coming: np.ndarray | float, min_stringency: float, tolerance: float
 ) -> np.ndarray | bool:
@@ -80,7 +80,7 @@ def wants_update(
     return bool(np.any(participates & wants))
 
 
-@njit(cache=True)
+@kernel
 def value_of_listing(level: np.ndarray | float, net: np.ndarray | float) -> np.ndarray | float:
     """The value of a control at ``level`` against none, for an adopter whose net benefit per
     unit is ``net``, under a quadratic loss around its ideal: ``level x (2 net - level)``
@@ -94,7 +94,7 @@ def listing_cost(cost: float, peer_relief: float, listed_share: float) -> float:
     return cost * (1.0 - peer_relief * listed_share)
 
 
-@njit(cache=True)
+@kernel
 def listings(
     open_national: np.ndarray,
     undecided: np.ndarray,

@@ -37,10 +37,11 @@ similar controls in the Feb 2022 Russia rule [7]; the Dutch rule was drafted
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+
+from sim.model.compiled import kernel
 
 
-@njit(cache=True)
+@kernel
 def accumulate(pressure: np.ndarray, pressure_in: np.ndarray, decay: float) -> None:
     """This month's pressure, in place: last month's, decayed, plus what arrived (at most the
     full leverage in a month), which bites less on an adopter already under pressure
@@ -51,7 +52,7 @@ def accumulate(pressure: np.ndarray, pressure_in: np.ndarray, decay: float) -> N
             pressure[k, i] = pressure[k, i] * (1.0 - decay) + arrived * (1.0 - pressure[k, i])
 
 
-@njit(cache=True)
+@kernel
 def press(pressure_in: np.ndarray, amount: float, weights: np.ndarray, total: float) -> None:
     """Add ``amount`` of pressure over the adopters in proportion to their ``weights`` (which
     sum to ``total``), in place (compiled)."""
@@ -84,7 +85,7 @@ def coalition(willing_if_all_others_control, candidates: np.ndarray) -> np.ndarr
     return group
 
 
-@njit(cache=True)
+@kernel
 def alignment_margin(
     us_level: float,
     reach: float,
@@ -113,7 +114,7 @@ def alignment_margin(
     return gain - loss - cost
 
 
-@njit(cache=True)
+@kernel
 def margins_of(
     who: np.ndarray,
     us_level: float,
@@ -154,7 +155,7 @@ def margins_of(
     return out
 
 
-@njit(cache=True)
+@kernel
 def willing(
     who: np.ndarray,
     thresholds: np.ndarray,
