@@ -352,7 +352,7 @@ class Adopters(mesa.Agent):
 
     def _backfill(self, tr: TrackState, group: np.ndarray, level: float, us_controls: bool) -> np.ndarray:
         """The backfill each of ``group`` fears at ``level`` if all the others in it control (kept
-        until the measures in force, the level or the group change)."""
+        per level and group until the measures in force change)."""
         m = self.model
         table = tr.memo("backfill", (tr.changes, m.ttc.tolerance))
         key = (level, us_controls, group.tobytes())
@@ -490,7 +490,7 @@ class Adopters(mesa.Agent):
                 eu = np.where(tr.eu_derogated, 0.0, tr.deal_level)
                 coming[: tr.n_members] = np.maximum(coming[: tr.n_members], eu)
             coming.flags.writeable = False
-            cached = tr.cache["coming"] = (key, coming, coming.tolist())
+            cached = tr.cache["coming"] = (key, coming)
         return cached[1]
 
     def list_after_veto(self, tr: TrackState) -> None:

@@ -90,3 +90,34 @@ def unanimous_level(ceilings: np.ndarray, derogated: np.ndarray) -> tuple[float,
         return 1.0, -1
     level = ceilings[pivotal]
     return (level if level > 0.0 else 0.0), pivotal
+
+
+@kernel
+def unanimous_with_derogations(
+    ceilings: np.ndarray, supply: np.ndarray, aim: float, budget: float
+) -> tuple[float, np.ndarray, float, int]:
+    """The best measure under unanimity when derogations may buy the most reluctant members'
+    consent while the exempted supply stays within ``budget``: its level (at most ``aim``),
+    derogations, coverage of the EU's supply and pivotal member (-1: none). The steps of
+    :func:`sim.model.mechanisms.eu_routes.propose`, one member at a time (compiled)."""
+    derogated = np.zeros(len(ceilings), np.bool_)
+    level, pivotal = unanimous_level(ceilings, derogated)
+    best_level = level if level < aim else aim
+    best = (best_level, derogated.copy(), 1.0, pivotal if level < aim else -1)
+    best_effective = best_level * 1.0
+    if level >= aim:
+        return best
+    exempt = 0.0
+    for i in np.argsort(ceilings, kind="mergesort"):
+        if level >= aim:
+            break
+        exempt += supply[i]
+        if exempt > budget:
+            break
+        derogated[i] = True
+        level, pivotal = unanimous_level(ceilings, derogated)
+        candidate = level if level < aim else aim
+        if candidate * (1.0 - exempt) > best_effective + 1e-12:
+            best = (candidate, derogated.copy(), 1.0 - exempt, pivotal if level < aim else -1)
+            best_effective = candidate * (1.0 - exempt)
+    return best

@@ -14,8 +14,8 @@ Order of a month (each mechanism is decided in its module of :mod:`sim.model.mec
    updating it on the leakage it observes, and allies weigh extending their measures
    (``ratchet``); a vetoed regime update pushes members to national lists
    (``regime_cascade``); the pressure of the month arrives on every track at its end;
-4. measures whose lag has run come into force, as events on Mesa's event list; a target may
-   answer (``countermeasures``);
+4. measures whose lag has run come into force, in the order decided, in the month's event on
+   Mesa's event list; a target may answer (``countermeasures``);
 5. the month closes: a deal whose two sides are now in force is coordinated; deliverables
    accrue and attention moves over the tracks (``agenda``); a ministerial records its soft
    share; the month is recorded.
@@ -468,11 +468,10 @@ class TTCModel(mesa.Model):
         """Schedule ``adoption`` to come into force in ``month`` (step 4): one event on Mesa's
         event list per month brings that month's adoptions into force in the order they were
         decided."""
-        due = self.due.get(month)
-        if due is None:
-            due = self.due[month] = []
+        if month not in self.due:
             self.schedule_event(self.come_into_force, at=month + 1.0)
-        due.append(adoption)
+            self.due[month] = []
+        self.due[month].append(adoption)
 
     def come_into_force(self) -> None:
         """Step 4: the adoptions whose lag has run come into force; then the month closes."""

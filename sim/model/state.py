@@ -33,8 +33,6 @@ class TrackState:
     availability: float
     us_threshold: float
     thresholds: np.ndarray
-    threshold_list: list[float] = field(init=False)
-    """:attr:`thresholds` as a list of floats (for loops over a few adopters)."""
     key: np.ndarray = field(init=False)
     supply_eu: np.ndarray = field(init=False)
     """Members' share of the EU's supply on the track (zeros when the EU supplies none)."""
@@ -70,8 +68,6 @@ class TrackState:
     """Which adopters may still decide a national measure (see :meth:`allow_national`)."""
     key_open: np.ndarray = field(init=False)
     """Which key suppliers may still decide a national measure."""
-    open_list: list[int] = field(init=False)
-    """The indices of :attr:`open_national`, as a list (for loops over a few adopters)."""
     decisions: int = 0
     """How many national measures have been decided (a key for caches on the masks above)."""
     any_key_open: bool = field(init=False)
@@ -104,9 +100,9 @@ class TrackState:
     channels: list[str] = field(default_factory=list)
     last_round: str = ""
     cache: dict[str, Any] = field(default_factory=dict)
-    listed: tuple[np.ndarray, float | None, float] = field(init=False)
+    listed: tuple[np.ndarray, float | None, float] | None = field(default=None, repr=False, compare=False)
     """What :meth:`members_listed` returns, as of the measures in force at ``listed_at``."""
-    listed_at: int = -1
+    listed_at: int = field(default=-1, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         n = len(self.supply)
@@ -123,7 +119,6 @@ class TrackState:
         self.national_month = np.full(n, -1)
         self.effective = np.zeros(n)
         self.extension_level = np.zeros(n)
-        self.threshold_list = self.thresholds.tolist()
 
     def memo(self, name: str, version: tuple[Any, ...]) -> dict[Any, Any]:
         """The table of cached results ``name`` for the track as it is at ``version`` (what the
@@ -149,7 +144,6 @@ class TrackState:
             self.open_national[: self.n_members] = False
         self.key_open = self.key & self.open_national
         self.any_key_open = bool(self.key_open.any())
-        self.open_list = self.open_national.nonzero()[0].tolist()
         for name in self.DECIDED:
             getattr(self, name).flags.writeable = False
 
@@ -172,14 +166,12 @@ class TrackState:
             key_open,
         )
         self.any_key_open = self.any_key_open and bool(key_open.any())
-        if i in self.open_list:
-            self.open_list.remove(i)
         self.decisions += 1
 
     def members_listed(self) -> tuple[np.ndarray, float | None, float]:
         """The members with a national measure in force, the strictest level among them (None
         when none) and their share of the EU's supply; kept until the measures in force change."""
-        if self.listed_at != self.changes:
+        if self.listed is None or self.listed_at != self.changes:
             nm = self.n_members
             listed = self.national_month[:nm] >= 0
             listed.flags.writeable = False
@@ -187,16 +179,6 @@ class TrackState:
             self.listed = (listed, level, float(self.supply_eu[listed].sum()))
             self.listed_at = self.changes
         return self.listed
-
-    def member_lists(self) -> list[tuple[int, float]]:
-        """(month in force, level) of each member's national measure in force, in member order;
-        kept until the measures in force change."""
-        cached = self.cache.get("lists")
-        if cached is None or cached[0] != self.changes:
-            listed = self.members_listed()[0].nonzero()[0]
-            months, levels = self.national_month[listed].tolist(), self.national_level[listed].tolist()
-            cached = self.cache["lists"] = (self.changes, list(zip(months, levels, strict=True)))
-        return cached[1]
 
     def update_effective(self) -> None:
         """Each adopter's level in force: for members the EU level (unless derogated) or its

@@ -38,8 +38,7 @@ from functools import cache
 
 import numpy as np
 
-from sim.model.compiled import kernel
-from sim.model.institutions import DEFAULT_QMV, QMV, max_passable, unanimous_level
+from sim.model.institutions import DEFAULT_QMV, QMV, max_passable, unanimous_level, unanimous_with_derogations
 
 EU_ROUTES = ("sanctions", "annex", "autonomous")
 """The EU-level routes, in the order that breaks ties."""
@@ -85,7 +84,7 @@ def propose(
     members' consent with derogations while the exempted EU supply stays within ``budget``;
     it keeps the number of derogations that maximises the effective level (fewer on ties)."""
     if rule == "unanimity":
-        return Proposal(*propose_unanimous(ceilings, supply, aim, budget))
+        return Proposal(*unanimous_with_derogations(ceilings, supply, aim, budget))
     derogated = np.zeros(len(ceilings), dtype=bool)
     level, piv = max_passable(ceilings, population, rule, derogated, qmv)
     best = Proposal(min(aim, level), derogated.copy(), 1.0, piv if level < aim else -1)
@@ -102,35 +101,6 @@ def propose(
         level, piv = max_passable(ceilings, population, rule, derogated, qmv)
         if min(aim, level) * (1.0 - exempt) > best.effective + 1e-12:  # the candidate's effective level
             best = Proposal(min(aim, level), derogated.copy(), 1.0 - exempt, piv if level < aim else -1)
-    return best
-
-
-@kernel
-def propose_unanimous(
-    ceilings: np.ndarray, supply: np.ndarray, aim: float, budget: float
-) -> tuple[float, np.ndarray, float, int]:
-    """:func:`propose` under unanimity, compiled: the level, derogations, coverage and pivotal
-    member of the best proposal (the same steps, one member at a time)."""
-    derogated = np.zeros(len(ceilings), np.bool_)
-    level, pivotal = unanimous_level(ceilings, derogated)
-    best_level = level if level < aim else aim
-    best = (best_level, derogated.copy(), 1.0, pivotal if level < aim else -1)
-    best_effective = best_level * 1.0
-    if level >= aim:
-        return best
-    exempt = 0.0
-    for i in np.argsort(ceilings, kind="mergesort"):
-        if level >= aim:
-            break
-        exempt += supply[i]
-        if exempt > budget:
-            break
-        derogated[i] = True
-        level, pivotal = unanimous_level(ceilings, derogated)
-        candidate = level if level < aim else aim
-        if candidate * (1.0 - exempt) > best_effective + 1e-12:
-            best = (candidate, derogated.copy(), 1.0 - exempt, pivotal if level < aim else -1)
-            best_effective = candidate * (1.0 - exempt)
     return best
 
 
