@@ -347,8 +347,14 @@ class Adopters(mesa.Agent):
         """Which of ``group`` would control at ``level`` if all the others in it did: their
         :meth:`margins` against their private thresholds."""
         backfill = self._backfill(tr, group, level, us_controls)
-        weighing = self._weighing(tr, level, self.model.c["national_cost"])
-        return supplier_assurance.willing(group, tr.thresholds, *weighing, backfill)
+        return self.willing(tr, group, level, self.model.c["national_cost"], backfill)
+
+    def willing(
+        self, tr: TrackState, who: np.ndarray, level: float, cost: float, backfill: np.ndarray = NO_BACKFILL
+    ) -> np.ndarray:
+        """Which of ``who`` would decide a national measure at ``level`` on ``tr`` at political
+        ``cost``: their :meth:`alignment` margins against their private thresholds."""
+        return supplier_assurance.willing(who, tr.thresholds, *self._weighing(tr, level, cost), backfill)
 
     def _backfill(self, tr: TrackState, group: np.ndarray, level: float, us_controls: bool) -> np.ndarray:
         """The backfill each of ``group`` fears at ``level`` if all the others in it control (kept
@@ -450,9 +456,7 @@ class Adopters(mesa.Agent):
     def _align(self, tr: TrackState, cand: np.ndarray, level: float, cost: float, route: str) -> None:
         """Candidates ``cand`` whose alignment margin beats their private threshold decide a
         national measure at ``level``."""
-        chosen = cand[
-            supplier_assurance.willing(cand, tr.thresholds, *self._weighing(tr, level, cost), NO_BACKFILL)
-        ]
+        chosen = cand[self.willing(tr, cand, level, cost)]
         if len(chosen):
             self.commit(tr, chosen, level, route)
 
@@ -556,8 +560,7 @@ class Adopters(mesa.Agent):
         cand = cand.nonzero()[0]
         if not len(cand):
             return
-        margin = self.alignment(tr, cand, level, c["national_cost"])
-        for i in cand[margin > tr.thresholds[cand]]:
+        for i in cand[self.willing(tr, cand, level, c["national_cost"])]:
             i = int(i)
             tr.extension_level[i] = level
             due = m.t + round(float(p["lag"][i]))
